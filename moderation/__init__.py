@@ -1,0 +1,3 @@
+"""Negahban: moderation of Persian user reviews."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The trained classifier: features, training, thresholds and the persisted artifact."""

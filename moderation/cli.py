@@ -1,0 +1,191 @@
+"""Command-line interface: score, serve, train, evaluate, data stats."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any, Final
+
+from moderation.paths import DEFAULT_POLICY
+from moderation.policy import PolicyError, load_policy
+from moderation.scoring import Scorer
+
+_BATCH: Final = 256
+MAX_TEXT: Final = 5000
+
+
+def _parse_line(number: int, line: str) -> tuple[Any, str] | dict[str, Any]:
+    """One JSON Lines record as (id, text), or the error object for that line."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"id": None, "line": number, "error": f"line {number} is not valid JSON: {exc.msg}"}
+    if not isinstance(obj, dict):
+        return {"id": None, "line": number, "error": f"line {number} must be a JSON object"}
+    rid = obj.get("id")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return {"id": rid, "line": number, "error": "field 'text' must be a string"}
+    if not text.strip():
+        return {"id": rid, "line": number, "error": "field 'text' is empty"}
+    if len(text) > MAX_TEXT:
+        return {
+            "id": rid,
+            "line": number,
+            "error": f"field 'text' has {len(text)} characters; the limit is {MAX_TEXT}",
+        }
+    return rid, text
+
+
+def _batches(lines: Iterable[str]) -> Iterator[list[tuple[Any, str] | dict[str, Any]]]:
+    batch: list[tuple[Any, str] | dict[str, Any]] = []
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        batch.append(_parse_line(number, raw))
+        if len(batch) >= _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def score_stream(scorer: Scorer, lines: Iterable[str], out: IO[str]) -> int:
+    """Score JSON Lines records; write one result (or error) per record; return errors seen."""
+    errors = 0
+    for batch in _batches(lines):
+        good = [item for item in batch if isinstance(item, tuple)]
+        scored = iter(scorer.score_many(good))
+        for item in batch:
+            if isinstance(item, dict):
+                errors += 1
+                record: dict[str, Any] = item
+            else:
+                record = next(scored).result()
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return errors
+
+
+def _build_scorer(args: argparse.Namespace) -> Scorer:
+    policy = load_policy(Path(args.policy))
+    from moderation.classifier.artifact import load_default_model
+
+    return Scorer(policy, load_default_model(args.model))
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    scorer = _build_scorer(args)
+    if args.file:
+        with open(args.file, encoding="utf-8", errors="replace") as f:
+            score_stream(scorer, f, sys.stdout)
+    else:
+        with open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False) as stdin:
+            score_stream(scorer, stdin, sys.stdout)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from moderation.web.main import run
+
+    run(host=args.host, port=args.port)
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from moderation.classifier.train_cli import train_command
+
+    return int(train_command(args))
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from moderation.classifier.evaluate_cli import evaluate_command
+
+    return int(evaluate_command(args))
+
+
+def _cmd_data_stats(args: argparse.Namespace) -> int:
+    from moderation.data.corpus import stats_command
+
+    return int(stats_command(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `python -m moderation`."""
+    parser = argparse.ArgumentParser(prog="moderation", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_model(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--model",
+            default=os.environ.get("MODERATION_MODEL"),
+            help="model artifact in models/ (default: $MODERATION_MODEL or the newest)",
+        )
+        p.add_argument(
+            "--policy",
+            default=os.environ.get("MODERATION_POLICY", DEFAULT_POLICY),
+            help="policy file (default: $MODERATION_POLICY or the shipped policy)",
+        )
+
+    p = sub.add_parser("score", help="score JSON Lines {id, text} from FILE or stdin")
+    p.add_argument("file", nargs="?")
+    with_model(p)
+    p.set_defaults(func=_cmd_score)
+
+    p = sub.add_parser("serve", help="run the HTTP service")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("train", help="train a model and write it to models/")
+    p.add_argument(
+        "--data-dir",
+        action="append",
+        default=None,
+        help="public datasets folder (repeatable; default ../shared/datasets)",
+    )
+    p.add_argument(
+        "--licence",
+        choices=("any", "commercial"),
+        default="any",
+        help="'commercial': only sources whose licence allows commercial use",
+    )
+    p.add_argument("--version", default=None, help="model version (default: today's date.N)")
+    p.add_argument(
+        "--precision",
+        type=float,
+        default=0.9,
+        help="per-label precision target for thresholds (default 0.9)",
+    )
+    p.add_argument("--out", default=None, help="models directory (default: models/)")
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("evaluate", help="per-label metrics and a report under reports/")
+    p.add_argument(
+        "file", nargs="?", help="labelled JSONL (id, text, labels); default: test splits"
+    )
+    p.add_argument("--data-dir", action="append", default=None)
+    p.add_argument("--reports", default="reports")
+    with_model(p)
+    p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("data", help="the labelled corpus")
+    data_sub = p.add_subparsers(dest="data_command", required=True)
+    s = data_sub.add_parser("stats", help="counts per source, split and label")
+    s.add_argument("--data-dir", action="append", default=None)
+    s.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    s.set_defaults(func=_cmd_data_stats)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; errors the user can fix are one line on stderr and exit code 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (PolicyError, FileNotFoundError, ValueError) as exc:
+        print(f"moderation: {exc}", file=sys.stderr)
+        return 2

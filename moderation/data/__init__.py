@@ -1,0 +1,1 @@
+"""Training and evaluation data: loaders for the public datasets and our own reviews."""

@@ -1,0 +1,1 @@
+"""Deterministic detectors: each returns spans on the submitted text."""

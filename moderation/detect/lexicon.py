@@ -1,0 +1,152 @@
+"""The profanity lexicon: whole-word matches on the anti-evasion view, with an allowlist."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Final
+
+from moderation.detect.spans import Span
+from moderation.paths import LEXICON_DIR
+from moderation.text.chars import PERSIAN_LETTERS, ZWNJ
+from moderation.text.finglish import is_finglish_word, latin_skeleton, persian_skeleton
+from moderation.text.mapped import MappedText
+
+_WORD: Final = re.compile(f"[{PERSIAN_LETTERS}ئءa-z\u200c']+")
+_SQUEEZE: Final = re.compile(r"(.)\1+")
+# Persian suffixes a word keeps its meaning under: plural, ezafe, possessives, "you are".
+_SUFFIXES: Final = (
+    "هاتون",
+    "هاشون",
+    "های",
+    "ها",
+    "تون",
+    "شون",
+    "مون",
+    "ترین",
+    "تر",
+    "اید",
+    "ید",
+    "ین",
+    "ای",
+    "یه",
+    "ی",
+    "ا",
+    "ه",
+    "ت",
+    "ش",
+)
+_MAX_WORDS: Final = 4
+_MIN_SUFFIXED: Final = 3  # shorter entries (کس, خر) only ever match exactly
+_MIN_SKELETON: Final = 3  # shorter skeletons collide with ordinary words (khar ~ kheyr)
+VALID_LABELS: Final = frozenset({"insult", "sexual", "hate"})
+
+
+def word_key(word: str) -> str:
+    """The form words are compared in: no ZWNJ or apostrophe, repeated letters squeezed."""
+    return _SQUEEZE.sub(r"\1", word.replace(ZWNJ, "").replace("'", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One lexicon line."""
+
+    phrase: str
+    severity: int
+    label: str
+    exact: bool = False
+    skeleton: bool = True
+
+
+@dataclass(slots=True)
+class Lexicon:
+    """Entries indexed by the key of their words, plus the allowlist."""
+
+    entries: dict[tuple[str, ...], Entry] = field(default_factory=dict)
+    skeletons: dict[str, Entry] = field(default_factory=dict)
+    allow: frozenset[str] = frozenset()
+
+    def add(self, entry: Entry) -> None:
+        """Index an entry under its words, and glued when it has several (مادر جنده)."""
+        words = tuple(word_key(w) for w in _WORD.findall(entry.phrase.lower()))
+        if not words:
+            raise ValueError(f"lexicon entry without letters: {entry.phrase!r}")
+        self.entries[words] = entry
+        if len(words) > 1:
+            self.entries.setdefault(("".join(words),), entry)
+        glued = "".join(words)
+        persian = not is_finglish_word(glued)
+        skel = persian_skeleton(glued) if persian else latin_skeleton(glued)
+        if entry.skeleton and not entry.exact and len(skel) >= _MIN_SKELETON:
+            self.skeletons.setdefault(skel, entry)
+
+    def find(self, view: MappedText) -> list[Span]:
+        """Spans of lexicon entries in the anti-evasion view of a review."""
+        words = [(word_key(m.group()), m.start(), m.end()) for m in _WORD.finditer(view.text)]
+        spans: list[Span] = []
+        i = 0
+        while i < len(words):
+            hit = self._match_at(words, i)
+            if hit is None:
+                i += 1
+                continue
+            entry, n = hit
+            a, b = view.original_span(words[i][1], words[i + n - 1][2])
+            spans.append(Span(a, b, "profanity", entry.label, entry.severity))
+            i += n
+        return spans
+
+    def _match_at(self, words: list[tuple[str, int, int]], i: int) -> tuple[Entry, int] | None:
+        for n in range(min(_MAX_WORDS, len(words) - i), 1, -1):
+            entry = self.entries.get(tuple(w for w, _, _ in words[i : i + n]))
+            if entry is not None:
+                return entry, n
+        key = words[i][0]
+        if key in self.allow:
+            return None
+        entry = self.entries.get((key,))
+        if entry is not None:
+            return entry, 1
+        for suffix in _SUFFIXES:
+            if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_SUFFIXED:
+                entry = self.entries.get((key[: -len(suffix)],))
+                if entry is not None and not entry.exact:
+                    return entry, 1
+        if is_finglish_word(key):
+            skel = latin_skeleton(key)
+            if len(skel) >= _MIN_SKELETON and skel in self.skeletons:
+                return self.skeletons[skel], 1
+        return None
+
+
+def parse_lexicon(lines: list[str], allow_lines: list[str]) -> Lexicon:
+    """Build a lexicon from the lines of `profanity.tsv` and `allowlist.txt`."""
+    lex = Lexicon(
+        allow=frozenset(
+            word_key(w.strip().lower()) for w in allow_lines if w.strip() and not w.startswith("#")
+        )
+    )
+    for number, raw in enumerate(lines, 1):
+        line = raw.rstrip("\n")
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) not in (3, 4) or not parts[1].isdigit() or parts[2] not in VALID_LABELS:
+            raise ValueError(
+                f"lexicon line {number} is not 'entry<TAB>severity<TAB>label': {line!r}"
+            )
+        flags = set(parts[3].split(",")) if len(parts) == 4 else set()
+        lex.add(
+            Entry(parts[0], int(parts[1]), parts[2], "exact" in flags, "noskeleton" not in flags)
+        )
+    return lex
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
+    """Load and index the project's lexicon (cached: it is read once per process)."""
+    profanity = (directory / "profanity.tsv").read_text(encoding="utf-8").splitlines()
+    allow = (directory / "allowlist.txt").read_text(encoding="utf-8").splitlines()
+    return parse_lexicon(profanity, allow)

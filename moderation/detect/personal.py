@@ -1,0 +1,109 @@
+"""Personal data: phone numbers, e-mail, کد ملی, bank cards, شبا and home addresses."""
+
+import re
+from typing import Final
+
+from moderation.detect.checksums import iban_ir_ok, luhn_ok, national_code_ok
+from moderation.detect.spans import Span
+from moderation.text.mapped import MappedText
+
+LABEL: Final = "personal_info"
+_SEP: Final = r"[ \-.\u200c]{0,2}"  # what people put between digit groups
+_NO_DIGIT_BEFORE: Final = r"(?<![0-9a-z])"
+_NO_DIGIT_AFTER: Final = r"(?![0-9])"
+
+_MOBILE: Final = re.compile(
+    _NO_DIGIT_BEFORE
+    + r"(?:(?:\+|00)[ ]?98[ \-.]{0,2}\(?0?\)?|0)?[ \-.]{0,2}9(?:"
+    + _SEP
+    + r"[0-9]){9}"
+    + _NO_DIGIT_AFTER
+)
+_LANDLINE: Final = re.compile(
+    _NO_DIGIT_BEFORE
+    + r"(?:(?:\+|00)[ ]?98[ \-.]{0,2}|\(?0)[1-8][0-9]\)?"
+    + _SEP
+    + r"[0-9](?:"
+    + _SEP
+    + r"[0-9]){7}"
+    + _NO_DIGIT_AFTER
+)
+_NATIONAL: Final = re.compile(
+    _NO_DIGIT_BEFORE + r"[0-9]{3}[ \-]?[0-9]{6}[ \-]?[0-9]" + _NO_DIGIT_AFTER
+)
+_CARD: Final = re.compile(
+    _NO_DIGIT_BEFORE + r"[0-9]{4}(?:" + _SEP + r"[0-9]{4}){3}" + _NO_DIGIT_AFTER
+)
+_IBAN: Final = re.compile(
+    r"(?<![a-z0-9])(?:ir[ \-]?)?([0-9]{2}(?:[ \-]?[0-9]){22})" + _NO_DIGIT_AFTER
+)
+_SHEBA_CONTEXT: Final = re.compile(r"(?:شبا|iban)\s*[:：]?\s*$")
+_EMAIL: Final = re.compile(
+    r"(?<![a-z0-9._%+\-])[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}"
+)
+_EMAIL_SPELLED: Final = re.compile(
+    r"(?<![a-z0-9._\-])[a-z0-9._\-]{2,}\s*(?:\[at\]|\(at\)|\{at\}|\sat\s|\s?ات\s?)\s*"
+    r"[a-z0-9\-]{2,}\s*(?:\[dot\]|\(dot\)|\{dot\}|\sdot\s|\s?دات\s?|\.)\s*"
+    r"(?:com|ir|net|org|co|io|me)(?![a-z])"
+)
+_POSTAL: Final = re.compile(r"کد\s?\u200c?پستی\s*[:：]?\s*[0-9]{5}[ \-]?[0-9]{5}" + _NO_DIGIT_AFTER)
+_PLAQUE: Final = re.compile(r"(?:پلاک|پ\.)\s*[0-9]+(?:\s*[،,]?\s*(?:واحد|طبقه|زنگ)\s*[0-9]+)*")
+_ADDRESS_START: Final = re.compile(
+    r"(?:استان|شهرستان|خیابان|خ\.|بلوار|کوچه|بن\s?\u200c?بست|میدان|نبش|جاده|شهرک|محله|کوی)\s"
+)
+_SENTENCE_END: Final = re.compile(r"[.!?؟\n]")
+
+
+def _digits(s: str) -> str:
+    return re.sub(r"[^0-9]", "", s)
+
+
+def _span(view: MappedText, start: int, end: int, kind: str) -> Span:
+    a, b = view.original_span(start, end)
+    return Span(a, b, kind, LABEL)
+
+
+def find_personal(view: MappedText) -> list[Span]:
+    """Spans of personal data in the light view of a review (see `text.evasion.light_view`)."""
+    text = view.text
+    found: list[Span] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, kind: str) -> None:
+        if any(start < e and s < end for s, e in taken):
+            return  # the first, more specific detector wins
+        taken.append((start, end))
+        found.append(_span(view, start, end, kind))
+
+    for m in _EMAIL.finditer(text):
+        add(*m.span(), "email")
+    for m in _EMAIL_SPELLED.finditer(text):
+        add(*m.span(), "email")
+    for m in _IBAN.finditer(text):
+        has_prefix = m.start(1) > m.start()
+        if iban_ir_ok(_digits(m.group(1))) and (
+            has_prefix or _SHEBA_CONTEXT.search(text[max(0, m.start() - 12) : m.start()])
+        ):
+            add(*m.span(), "iban")
+    for m in _CARD.finditer(text):
+        d = _digits(m.group())
+        if d[0] in "3456" and luhn_ok(d):
+            add(*m.span(), "bank_card")
+    for m in _MOBILE.finditer(text):
+        add(*m.span(), "phone")
+    for m in _LANDLINE.finditer(text):
+        add(*m.span(), "phone")
+    for m in _POSTAL.finditer(text):
+        add(*m.span(), "address")
+    for m in _NATIONAL.finditer(text):
+        if national_code_ok(_digits(m.group())):
+            add(*m.span(), "national_id")
+    for m in _PLAQUE.finditer(text):
+        window_start = max(0, m.start() - 80)
+        window = text[window_start : m.start()]
+        cut = max((e.end() for e in _SENTENCE_END.finditer(window)), default=0)
+        first = _ADDRESS_START.search(window, cut)
+        if first:
+            add(window_start + first.start(), m.end(), "address")
+    found.sort(key=lambda s: s.start)
+    return found

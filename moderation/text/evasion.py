@@ -1,0 +1,52 @@
+"""The anti-evasion layer: undo the tricks used to hide words, keeping offsets."""
+
+import re
+from typing import Final
+
+from moderation.text.chars import DIACRITICS, INVISIBLE, ONE_TO_ONE, PERSIAN_LETTERS, TATWEEL
+from moderation.text.mapped import MappedText
+
+_LOWER: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_DROP: Final = frozenset(INVISIBLE | DIACRITICS | {TATWEEL})
+_L: Final = f"[{PERSIAN_LETTERS}a-z]"
+_NOT_L: Final = f"(?<![{PERSIAN_LETTERS}a-z\u200c])"
+_NOT_L_AFTER: Final = f"(?![{PERSIAN_LETTERS}a-z\u200c])"
+
+# Single letters joined by punctuation: ک.ث.ا.ف.ت, خ-ر, ا_ح_م_ق, k*o*s (two letters suffice,
+# since ordinary text never puts a dot or dash between two lone letters of a word).
+_PUNCT_SEP: Final = r"\s*[.\-_*+|/~•·,،]+\s*"
+_PUNCT_SPELLED: Final = re.compile(f"{_NOT_L}{_L}(?:{_PUNCT_SEP}{_L}{_NOT_L_AFTER})+")
+# Single letters separated by spaces only: ا ح م ق. Three or more, so "و" between words and
+# initials like "ب و" are left alone.
+_SPACE_SPELLED: Final = re.compile(f"{_NOT_L}{_L}(?:[ \t\u200c]+{_L}{_NOT_L_AFTER}){{2,}}")
+_LETTERS_ONLY: Final = re.compile(f"{_L}")
+# Elongation: a Persian letter three or more times becomes one (بیشعووووور), a Latin letter
+# becomes two (Finglish writes long vowels doubled: khoob).
+_PERSIAN_RUN: Final = re.compile(f"([{PERSIAN_LETTERS}])\\1{{2,}}")
+_LATIN_RUN: Final = re.compile(r"([a-z])\1{2,}")
+
+
+def _join_letters(m: re.Match[str]) -> str:
+    return "".join(_LETTERS_ONLY.findall(m.group()))
+
+
+def light_view(text: str) -> MappedText:
+    """Letters and digits unified, Latin lowercased, invisible characters dropped.
+
+    Detectors of numbers, e-mails and links read this view: joining letters or collapsing
+    repeats would damage them (www, double digits).
+    """
+    return MappedText.of(text).translate(ONE_TO_ONE).translate(_LOWER).drop(_DROP)
+
+
+def evasion_view(text: str) -> MappedText:
+    """The submitted text with evasions undone, as a `MappedText` whose spans map back."""
+    return undo_evasion(light_view(text))
+
+
+def undo_evasion(light: MappedText) -> MappedText:
+    """Join spelled-out letters and collapse elongation in a light view."""
+    mapped = light.sub(_PUNCT_SPELLED, _join_letters)
+    mapped = mapped.sub(_SPACE_SPELLED, _join_letters)
+    mapped = mapped.sub(_PERSIAN_RUN, lambda m: m.group(1))
+    return mapped.sub(_LATIN_RUN, lambda m: m.group(1) * 2)

@@ -1,0 +1,1 @@
+"""The HTTP layer (aiohttp). The domain never imports from here."""

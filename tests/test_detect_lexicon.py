@@ -1,0 +1,62 @@
+"""Profanity is matched on whole normalised words, through obfuscation, never inside words."""
+
+import pytest
+
+from moderation.detect.lexicon import load_lexicon, parse_lexicon
+from moderation.text.evasion import evasion_view
+
+
+def hits(text: str) -> list[tuple[str, str]]:
+    return [(text[s.start : s.end], s.label) for s in load_lexicon().find(evasion_view(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("پشتیبانشون احمق بود", "احمق"),
+        ("پشتیبانشون ا ح م ق بود", "ا ح م ق"),
+        ("فروشنده ک.ث.ا.ف.ت", "ک.ث.ا.ف.ت"),
+        ("خیلی بیشعووووورید", "بیشعووووورید"),
+        ("همتون احمقید", "احمقید"),
+        ("تو خیلی ahmaghi", "ahmaghi"),
+        ("pashtiban bishoor bood", "bishoor"),
+        ("یارو kesafat bood", "kesafat"),
+        ("مادر جنده ها", "مادر جنده"),
+        ("خفه شو دیگه", "خفه شو"),
+        ("بی\u200bشعور", "بی\u200bشعور"),
+    ],
+)
+def test_profanity_is_found_through_evasion(text: str, word: str) -> None:
+    assert [w for w, _ in hits(text)] == [word]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "کسب و کار آنلاین",
+        "هیچ کس جواب نداد",
+        "کسی تست کرده؟",
+        "کشمش و خرما",
+        "خریدم و راضیم",
+        "خراب رسید",
+        "گوشت گاوی",
+        "گاوصندوق دیجیتال",
+        "تخمین زمان ارسال",
+        "kheyr, kharab nabood",
+        "سیسکو Cisco",
+        "محصول آشغالیه، پولمو دور ریختم",
+    ],
+)
+def test_ordinary_words_are_not_profanity(text: str) -> None:
+    assert hits(text) == []
+
+
+def test_severity_and_label_come_from_the_lexicon() -> None:
+    lex = parse_lexicon(["تست\t2\tsexual", "دو کلمه\t3\tinsult\texact"], ["تستی"])
+    spans = lex.find(evasion_view("این تست و دو کلمه و تستی"))
+    assert [(s.label, s.severity) for s in spans] == [("sexual", 2), ("insult", 3)]
+
+
+def test_malformed_lexicon_line_is_an_error() -> None:
+    with pytest.raises(ValueError, match="line 1"):
+        parse_lexicon(["بد\tزیاد\tinsult"], [])

@@ -1,0 +1,77 @@
+"""The anti-evasion layer sees through the ways Persian users write and hide words."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from moderation.text import evasion_view, normalise_for_scoring
+from moderation.text.finglish import latin_skeleton, persian_skeleton, to_persian
+from moderation.text.mapped import MappedText
+
+
+@pytest.mark.parametrize(
+    ("hidden", "plain"),
+    [
+        ("ک.ث.ا.ف.ت", "کثافت"),
+        ("ا ح م ق", "احمق"),
+        ("خ-ر", "خر"),
+        ("ا_ح_م_ق", "احمق"),
+        ("ا*ح*م*ق", "احمق"),
+        ("بیشعووووور", "بیشعور"),
+        ("بی\u200bشعور", "بیشعور"),  # zero-width space inside the word
+        ("بی\u200dشعور", "بیشعور"),  # zero-width joiner, which hazm keeps
+        ("\ufeffاحمق", "احمق"),  # BOM
+        ("اح\u202eمق", "احمق"),  # bidi override
+        ("احـــمـــق", "احمق"),  # tatweel
+        ("اَحمَق", "احمق"),  # diacritics
+        ("كثافت", "کثافت"),  # Arabic kaf
+        ("عالي", "عالی"),  # Arabic yeh
+    ],
+)
+def test_evasions_fold_to_the_plain_word(hidden: str, plain: str) -> None:
+    assert evasion_view(hidden).text == plain
+    assert normalise_for_scoring(hidden) == plain
+
+
+def test_ordinary_text_is_not_joined_or_collapsed() -> None:
+    text = "من و تو ب ا این مودم"  # two lone letters only: not spelled out
+    assert evasion_view("کسب و کار").text == "کسب و کار"
+    assert "و تو" in evasion_view(text).text
+
+
+def test_digits_of_every_script_fold_together() -> None:
+    assert normalise_for_scoring("۰۹۱۲ ٠٩١٢ 0912") == "0000 0000 0000"
+
+
+def test_finglish_is_transliterated_to_comparable_persian() -> None:
+    assert normalise_for_scoring("kheyli khube") == "خیلی خوبه"
+    assert to_persian("router") == "روتر"
+
+
+@pytest.mark.parametrize(
+    ("latin", "persian"),
+    [("ahmagh", "احمق"), ("bishoor", "بیشعور"), ("kesafat", "کثافت"), ("koskesh", "کسکش")],
+)
+def test_finglish_and_persian_share_a_skeleton(latin: str, persian: str) -> None:
+    assert latin_skeleton(latin) == persian_skeleton(persian)
+
+
+@given(st.text(alphabet=st.sampled_from("اب پت ث.ـ-*\u200b\u200c\u200dکيك۱2 ")))
+def test_every_normalised_character_maps_inside_the_original(text: str) -> None:
+    view = evasion_view(text)
+    assert len(view.starts) == len(view.ends) == len(view.text)
+    for a, b in zip(view.starts, view.ends, strict=True):
+        assert 0 <= a < b <= len(text)
+
+
+def test_span_maps_back_to_the_whole_obfuscated_word() -> None:
+    original = "پشتیبان ک.ث.ا.ف.ت بود"
+    view = evasion_view(original)
+    start = view.text.index("کثافت")
+    a, b = view.original_span(start, start + len("کثافت"))
+    assert original[a:b] == "ک.ث.ا.ف.ت"
+
+
+def test_out_of_range_span_is_refused() -> None:
+    with pytest.raises(ValueError, match="outside"):
+        MappedText.of("abc").original_span(2, 5)
