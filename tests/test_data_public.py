@@ -83,21 +83,21 @@ def test_text_key_normalises_for_dedupe() -> None:
 def test_pars_off_bom_null_mapping_and_splits() -> None:
     got = load_source("pars-off", FIXTURES)
     assert split_of(got) == {
-        "@USER این گوشی واقعا عالیه": "train",
-        "@USER خفه شو احمق": "train",
+        "این گوشی واقعا عالیه": "train",  # @USER and @URL masks stripped
+        "خفه شو احمق": "train",
         "چه عکس قشنگی": "val",  # carved: hash bucket < 10
         "دیوانه ی روانی": "train",
-        '@USER سلام، "چطوری" رفیق؟': "train",
-        "یه روز خوب با دوستان @URL": "train",
-        "تکراری  در آموزش و آزمون": "test",  # train copy dropped: test wins
-        "@USER تو یه بیشعور به تمام معنایی": "test",
+        'سلام، "چطوری" رفیق؟': "train",
+        "یه روز خوب با دوستان": "train",
+        "تکراری در آموزش و آزمون": "test",  # train copy dropped: test wins
+        "تو یه بیشعور به تمام معنایی": "test",
         "امروز بازار خیلی شلوغ بود": "test",
     }
     ex = by_text(got)
-    assert ex["@USER خفه شو احمق"].labels == INSULT
-    assert ex["@USER این گوشی واقعا عالیه"].labels == CLEAN
+    assert ex["خفه شو احمق"].labels == INSULT
+    assert ex["این گوشی واقعا عالیه"].labels == CLEAN
     # BOM handled: the header parsed and no text or id carries U+FEFF.
-    assert ex["@USER این گوشی واقعا عالیه"].id == "pars-off:train-0"
+    assert ex["این گوشی واقعا عالیه"].id == "pars-off:train-0"
     assert all("\ufeff" not in e.text for e in got)
     # NULL text and NULL label rows are skipped, never read as the word "NULL".
     assert all("NULL" not in e.text and "کاش زودتر" not in e.text for e in got)
@@ -238,7 +238,7 @@ def test_load_public_dedupes_across_sources_and_test_wins() -> None:
     assert ex["دیوانه ی روانی"].source == "pars-off"
     assert ex["دیوانه ی روانی"].labels == INSULT
     # pars-off train vs phate test: the test copy wins even from a later source.
-    shared = ex["یه روز خوب با دوستان @URL"]
+    shared = ex["یه روز خوب با دوستان"]
     assert (shared.source, shared.split, shared.labels) == ("phate", "test", frozenset({"hate"}))
     assert len(got) == 9 + 7 + 8 + 6 + 4 + 3 - 2
 
@@ -313,3 +313,10 @@ def test_stats_counts_per_source_split_label() -> None:
     }
     assert table["phate"]["val"]["total"] == 2
     assert table["phate"]["val"]["insult"] == table["phate"]["val"]["hate"] == 1
+
+
+def test_platform_artifacts_are_stripped_from_tweets() -> None:
+    from moderation.data.public import strip_platform_artifacts
+
+    assert strip_platform_artifacts("RT @USER: سلام @URL دنیا https://t.co/x @ali_1") == "سلام دنیا"
+    assert strip_platform_artifacts("ایمیل a@b.com") == "ایمیل a@b.com"

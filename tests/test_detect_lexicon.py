@@ -60,3 +60,26 @@ def test_severity_and_label_come_from_the_lexicon() -> None:
 def test_malformed_lexicon_line_is_an_error() -> None:
     with pytest.raises(ValueError, match="line 1"):
         parse_lexicon(["بد\tزیاد\tinsult"], [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "باتریش ضعیفه",  # "is weak", not the slur
+        "ظاهرش می گه کیفیت نداره",  # "says"
+        "گوشت گاو پیر بود",
+        "یه مه غلیظ بود",  # squeezing must not turn مه into ممه
+        "لز نظر کیفیت خوبه",  # a typo of از
+    ],
+)
+def test_everyday_phrases_from_real_reviews_are_not_profanity(text: str) -> None:
+    assert hits(text) == []
+
+
+def test_allowlisted_phrase_does_not_hide_a_later_insult() -> None:
+    assert [w for w, _ in hits("می گه فروشنده احمق بود")] == ["احمق"]
+
+
+def test_colloquial_object_suffix_is_understood() -> None:
+    # "احمقو دیدم": the spoken object marker -و glued to the word.
+    assert [w for w, _ in hits("اون احمقو دیدم")] == ["احمقو"]

@@ -69,6 +69,13 @@ def test_national_code_needs_a_valid_check_digit() -> None:
     assert found("کد ملی ۰۴۹۹۳۷۰۸۹۹") == [("۰۴۹۹۳۷۰۸۹۹", "national_id")]
 
 
+def test_tracking_and_order_numbers_are_not_national_codes() -> None:
+    # 0499370899 passes the check digit; the words before it say what it is.
+    assert found("کد رهگیری تیپاکس: 0499370899 هنوز نرسیده") == []
+    assert found("شماره سفارش ۰۴۹۹۳۷۰۸۹۹") == []
+    assert found("serial: 0499370899") == []
+
+
 def test_bank_card_needs_luhn() -> None:
     (valid,) = [f"603799181234567{d}" for d in range(10) if luhn_ok(f"603799181234567{d}")]
     assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")

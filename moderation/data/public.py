@@ -133,6 +133,9 @@ class SourceInfo:
     loader: Callable[[Path], list[RawRow]]
     # Real personal messages inside (e.g. ham e-mails): never log or show texts from it.
     sensitive: bool = False
+    # Social-media posts: mentions, links and retweet marks are platform debris (see
+    # `strip_platform_artifacts`), not part of what was said.
+    social: bool = False
 
 
 # ---------------------------------------------------------------------------- text helpers
@@ -163,6 +166,23 @@ def clean_text(text: str) -> str:
     # Stray BOMs sit inside real rows (Pars-ABSA line starts, Sharif e-mail bodies): they are
     # file-format debris, never content.
     return text.replace("\ufeff", "").strip()
+
+
+_ARTIFACTS: Final = re.compile(
+    r"@USER:?|@URL|\bRT\b:?|https?://\S+|(?<![\w.])@[A-Za-z0-9_]{1,30}:?|pic\.twitter\.com/\S+"
+)
+
+
+_RUN_OF_SPACES: Final = re.compile(r"[ \t]{2,}| +(?=\n)|(?<=\n) +")
+
+
+def strip_platform_artifacts(text: str) -> str:
+    """Remove mention and link masks (@USER, @URL), raw handles, links and retweet marks.
+
+    In tweets these are how the platform works, not content: left in, they would teach the
+    model that a link or a handle is normal, while in a store's reviews it is spam.
+    """
+    return _RUN_OF_SPACES.sub(" ", _ARTIFACTS.sub(" ", text)).strip()
 
 
 def _text_id(text: str) -> str:
@@ -295,9 +315,11 @@ def _load_pars_absa(folder: Path) -> list[RawRow]:
 
 
 SOURCES: Final[dict[str, SourceInfo]] = {
-    "pars-off": SourceInfo("pars-off", _NO_LICENCE, False, _load_pars_off),
-    "parsoffensive": SourceInfo("parsoffensive", _NO_LICENCE, False, _load_parsoffensive),
-    "phate": SourceInfo("phate", _NO_LICENCE, False, _load_phate),
+    "pars-off": SourceInfo("pars-off", _NO_LICENCE, False, _load_pars_off, social=True),
+    "parsoffensive": SourceInfo(
+        "parsoffensive", _NO_LICENCE, False, _load_parsoffensive, social=True
+    ),
+    "phate": SourceInfo("phate", _NO_LICENCE, False, _load_phate, social=True),
     "sharif-spam-emails": SourceInfo(
         "sharif-spam-emails", _NO_LICENCE, False, _load_sharif, sensitive=True
     ),
@@ -366,9 +388,13 @@ def load_source(name: str, root: Path) -> list[Example]:
     """Load one source from `root/<folder>`, mapped, split and deduped within the source."""
     info = SOURCES[name]
     raw = info.loader(root / info.folder)
+
+    def text_of(row: RawRow) -> str:
+        text = clean_text(row.text)
+        return strip_platform_artifacts(text) if info.social else text
+
     examples = [
-        Example(f"{name}:{r.ref}", clean_text(r.text), r.labels, r.split, name, info.licence)
-        for r in raw
+        Example(f"{name}:{r.ref}", text_of(r), r.labels, r.split, name, info.licence) for r in raw
     ]
     kept, counts = dedupe(examples)
     log.info("%s: %d rows read, %d kept %s", name, len(raw), len(kept), dict(counts))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,37 +17,49 @@ from moderation.text.mapped import MappedText
 
 _WORD: Final = re.compile(f"[{PERSIAN_LETTERS}ئءa-z\u200c']+")
 _SQUEEZE: Final = re.compile(r"(.)\1+")
-# Persian suffixes a word keeps its meaning under: plural, ezafe, possessives, "you are".
+# Persian suffixes a word keeps its meaning under: plural, possessives, "you are", comparative,
+# and the spoken object marker -و (احمقو = "the idiot", object).
 _SUFFIXES: Final = (
-    "هاتون",
-    "هاشون",
-    "های",
-    "ها",
-    "تون",
-    "شون",
-    "مون",
-    "ترین",
-    "تر",
-    "اید",
-    "ید",
-    "ین",
-    "ای",
-    "یه",
-    "ی",
-    "ا",
-    "ه",
-    "ت",
-    "ش",
-)
+    "هاتون", "هاشون", "های", "ها", "تون", "شون", "مون", "ترین", "تر", "اید", "ید", "ین",
+    "ای", "یه", "ی", "ا", "ه", "ت", "ش", "و",
+)  # fmt: skip
+_LATIN_SUFFIXES: Final = ("haye", "ha", "aa", "am", "et", "esh", "i", "a", "e")
+_SUFFIX_SET: Final = frozenset(_SUFFIXES)
+_SUFFIX_LENGTHS: Final = sorted({len(s) for s in _SUFFIXES}, reverse=True)
 _MAX_WORDS: Final = 4
 _MIN_SUFFIXED: Final = 3  # shorter entries (کس, خر) only ever match exactly
 _MIN_SKELETON: Final = 3  # shorter skeletons collide with ordinary words (khar ~ kheyr)
 VALID_LABELS: Final = frozenset({"insult", "sexual", "hate"})
+CUE_CATEGORIES: Final = (
+    "drugs",
+    "weapons",
+    "forgery",
+    "hacking",
+    "surveillance",
+    "carding",
+    "data_selling",
+    "laundering",
+    "fraud",
+    "theft",
+    "smuggling",
+    "solicitation",
+    "violence",
+    "group",
+    "offplatform",
+)
 
 
 def word_key(word: str) -> str:
-    """The form words are compared in: no ZWNJ or apostrophe, repeated letters squeezed."""
-    return _SQUEEZE.sub(r"\1", word.replace(ZWNJ, "").replace("'", ""))
+    """The form words are compared in: no ZWNJ or apostrophe, doubled letters squeezed.
+
+    Squeezing folds بیشعوور into بیشعور; it is skipped when it would leave fewer than three
+    letters, where it would turn ordinary words into others (ممه and مه).
+    """
+    word = word.replace(ZWNJ, "").replace("'", "")
+    if is_finglish_word(word):
+        return word  # Finglish doubles are spelling (koon, kon), not elongation
+    squeezed = _SQUEEZE.sub(r"\1", word)
+    return squeezed if len(squeezed) >= 3 else word
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +78,10 @@ class Lexicon:
     """Entries indexed by the key of their words, plus the allowlist."""
 
     entries: dict[tuple[str, ...], Entry] = field(default_factory=dict)
+    first_words: set[str] = field(default_factory=set)  # of multi-word entries
     skeletons: dict[str, Entry] = field(default_factory=dict)
     allow: frozenset[str] = frozenset()
+    allow_phrases: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
 
     def add(self, entry: Entry) -> None:
         """Index an entry under its words, and glued when it has several (مادر جنده)."""
@@ -75,11 +90,15 @@ class Lexicon:
             raise ValueError(f"lexicon entry without letters: {entry.phrase!r}")
         self.entries[words] = entry
         if len(words) > 1:
+            self.first_words.add(words[0])
             self.entries.setdefault(("".join(words),), entry)
         glued = "".join(words)
-        persian = not is_finglish_word(glued)
-        skel = persian_skeleton(glued) if persian else latin_skeleton(glued)
-        if entry.skeleton and not entry.exact and len(skel) >= _MIN_SKELETON:
+        # Only Persian entries get a skeleton: it lets Finglish spellings of them match.
+        # Latin entries are matched as written (their skeletons collide: sexy ~ iscsi).
+        if is_finglish_word(glued) or not entry.skeleton or entry.exact:
+            return
+        skel = persian_skeleton(glued)
+        if len(skel) >= _MIN_SKELETON:
             self.skeletons.setdefault(skel, entry)
 
     def find(self, view: MappedText) -> list[Span]:
@@ -88,6 +107,10 @@ class Lexicon:
         spans: list[Span] = []
         i = 0
         while i < len(words):
+            skip = self._allowed_phrase_at(words, i)
+            if skip:
+                i += skip
+                continue
             hit = self._match_at(words, i)
             if hit is None:
                 i += 1
@@ -98,42 +121,63 @@ class Lexicon:
             i += n
         return spans
 
+    def _allowed_phrase_at(self, words: list[tuple[str, int, int]], i: int) -> int:
+        for phrase in self.allow_phrases.get(words[i][0], ()):
+            if tuple(w for w, _, _ in words[i : i + len(phrase)]) == phrase:
+                return len(phrase)
+        return 0
+
     def _match_at(self, words: list[tuple[str, int, int]], i: int) -> tuple[Entry, int] | None:
-        for n in range(min(_MAX_WORDS, len(words) - i), 1, -1):
-            entry = self.entries.get(tuple(w for w, _, _ in words[i : i + n]))
-            if entry is not None:
-                return entry, n
         key = words[i][0]
+        if key in self.first_words:
+            for n in range(min(_MAX_WORDS, len(words) - i), 1, -1):
+                entry = self.entries.get(tuple(w for w, _, _ in words[i : i + n]))
+                if entry is not None:
+                    return entry, n
         if key in self.allow:
             return None
         entry = self.entries.get((key,))
         if entry is not None:
             return entry, 1
-        for suffix in _SUFFIXES:
-            if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_SUFFIXED:
-                entry = self.entries.get((key[: -len(suffix)],))
+        for k in _SUFFIX_LENGTHS:
+            if len(key) - k >= _MIN_SUFFIXED and key[-k:] in _SUFFIX_SET:
+                entry = self.entries.get((key[:-k],))
                 if entry is not None and not entry.exact:
                     return entry, 1
         if is_finglish_word(key):
+            for suffix in _LATIN_SUFFIXES:
+                stem = key[: -len(suffix)]
+                if key.endswith(suffix) and len(stem) >= _MIN_SUFFIXED:
+                    entry = self.entries.get((stem,))
+                    if entry is not None and not entry.exact:
+                        return entry, 1
             skel = latin_skeleton(key)
             if len(skel) >= _MIN_SKELETON and skel in self.skeletons:
                 return self.skeletons[skel], 1
         return None
 
 
-def parse_lexicon(lines: list[str], allow_lines: list[str]) -> Lexicon:
-    """Build a lexicon from the lines of `profanity.tsv` and `allowlist.txt`."""
-    lex = Lexicon(
-        allow=frozenset(
-            word_key(w.strip().lower()) for w in allow_lines if w.strip() and not w.startswith("#")
-        )
-    )
+def parse_lexicon(
+    lines: list[str], allow_lines: list[str], labels: Iterable[str] = VALID_LABELS
+) -> Lexicon:
+    """Build a lexicon from the lines of `profanity.tsv` (or `cues.tsv`) and `allowlist.txt`."""
+    lex = Lexicon()
+    singles: set[str] = set()
+    for raw in allow_lines:
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        words = tuple(word_key(w) for w in _WORD.findall(raw.strip().lower()))
+        if len(words) == 1:
+            singles.add(words[0])
+        elif words:
+            lex.allow_phrases.setdefault(words[0], []).append(words)
+    lex.allow = frozenset(singles)
     for number, raw in enumerate(lines, 1):
         line = raw.rstrip("\n")
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split("\t")
-        if len(parts) not in (3, 4) or not parts[1].isdigit() or parts[2] not in VALID_LABELS:
+        if len(parts) not in (3, 4) or not parts[1].isdigit() or parts[2] not in labels:
             raise ValueError(
                 f"lexicon line {number} is not 'entry<TAB>severity<TAB>label': {line!r}"
             )
@@ -150,3 +194,11 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     profanity = (directory / "profanity.tsv").read_text(encoding="utf-8").splitlines()
     allow = (directory / "allowlist.txt").read_text(encoding="utf-8").splitlines()
     return parse_lexicon(profanity, allow)
+
+
+@lru_cache(maxsize=4)
+def load_cues(directory: Path = LEXICON_DIR) -> Lexicon:
+    """The cue lexicon (`cues.tsv`): evidence words by category, for the classifier."""
+    cues = (directory / "cues.tsv").read_text(encoding="utf-8").splitlines()
+    allow = (directory / "allowlist.txt").read_text(encoding="utf-8").splitlines()
+    return parse_lexicon(cues, allow, CUE_CATEGORIES)

@@ -51,6 +51,12 @@ _PLAQUE: Final = re.compile(r"(?:پلاک|پ\.)\s*[0-9]+(?:\s*[،,]?\s*(?:واح
 _ADDRESS_START: Final = re.compile(
     r"(?:استان|شهرستان|خیابان|خ\.|بلوار|کوچه|بن\s?\u200c?بست|میدان|نبش|جاده|شهرک|محله|کوی)\s"
 )
+# A 10-digit number after these words is an order, tracking or serial number, whatever its
+# check digit says (one random number in ten passes the کد ملی check).
+_NOT_PERSONAL_BEFORE: Final = re.compile(
+    r"(?:رهگیری|پیگیری|سفارش|سریال|فاکتور|مرسوله|بارکد|کد\s?\u200c?کالا|order|serial|tracking|sn)"
+    r"[^\n0-9]{0,12}$"
+)
 _SENTENCE_END: Final = re.compile(r"[.!?؟\n]")
 
 
@@ -96,6 +102,8 @@ def find_personal(view: MappedText) -> list[Span]:
     for m in _POSTAL.finditer(text):
         add(*m.span(), "address")
     for m in _NATIONAL.finditer(text):
+        if _NOT_PERSONAL_BEFORE.search(text[max(0, m.start() - 30) : m.start()]):
+            continue
         if national_code_ok(_digits(m.group())):
             add(*m.span(), "national_id")
     for m in _PLAQUE.finditer(text):

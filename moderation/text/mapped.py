@@ -28,7 +28,7 @@ class MappedText:
 
     def drop(self, chars: frozenset[str]) -> MappedText:
         """Delete every character in `chars`."""
-        if not any(c in chars for c in self.text):
+        if chars.isdisjoint(self.text):
             return self
         keep = [i for i, c in enumerate(self.text) if c not in chars]
         return MappedText(

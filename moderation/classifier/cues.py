@@ -1,0 +1,73 @@
+"""Detector evidence as classifier features: cue categories and profanity, counted per review."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from moderation.detect.lexicon import CUE_CATEGORIES, load_cues, load_lexicon
+from moderation.text.evasion import light_view, undo_evasion
+from moderation.text.mapped import MappedText
+
+PROFANITY_FEATURES = ("insult:1", "insult:2", "insult:3", "sexual", "hate")
+
+
+class Normalised(NamedTuple):
+    """What the pipeline's first step hands on: the scoring text and the anti-evasion view."""
+
+    scoring: str
+    evaded: str
+
+
+def scoring_text(item: Normalised) -> str:
+    """The vectorizers' preprocessor (a module function, so the pipeline pickles)."""
+    return item.scoring
+
+
+class CueFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """log(1 + hits) per cue category and per profanity class.
+
+    The lexicons are copied into the estimator at fit time, so a trained model keeps the
+    lists it was trained with even when the files in data/lexicon change later.
+    """
+
+    def fit(self, X: Sequence[Normalised], y: Any = None) -> CueFeatures:
+        """Take the current lexicons."""
+        self.cues_ = load_cues()
+        self.profanity_ = load_lexicon()
+        self.names_ = [f"cue:{c}" for c in CUE_CATEGORIES] + [
+            f"profanity:{p}" for p in PROFANITY_FEATURES
+        ]
+        return self
+
+    def transform(self, X: Sequence[Normalised]) -> sp.csr_matrix:
+        """A sparse n_texts x n_features matrix."""
+        index = {name: i for i, name in enumerate(self.names_)}
+        rows: list[int] = []
+        cols: list[int] = []
+        for r, item in enumerate(X):
+            view: MappedText = undo_evasion(light_view(item.evaded))
+            counts: dict[int, int] = {}
+            for span in self.cues_.find(view):
+                k = index[f"cue:{span.label}"]
+                counts[k] = counts.get(k, 0) + 1
+            for span in self.profanity_.find(view):
+                name = f"insult:{span.severity}" if span.label == "insult" else span.label
+                k = index[f"profanity:{name}"]
+                counts[k] = counts.get(k, 0) + 1
+            for k, n in counts.items():
+                rows.extend([r] * n)
+                cols.extend([k] * n)
+        data = np.ones(len(rows))
+        m = sp.csr_matrix((data, (rows, cols)), shape=(len(X), len(self.names_)))
+        m.sum_duplicates()
+        m.data = np.log1p(m.data)
+        return m
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the features, for error analysis."""
+        return np.array(self.names_, dtype=object)

@@ -1,0 +1,170 @@
+"""The classifier: a tiny model trained from fixtures, its artifact, thresholds and checks."""
+
+import json
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+
+from moderation.classifier.artifact import ModelError, load_default_model, load_model, save_model
+from moderation.classifier.pipeline import PersianNormaliser
+from moderation.classifier.thresholds import threshold_for_precision
+from moderation.classifier.train import train_model
+from moderation.classifier.train_cli import next_version
+from moderation.data.public import Example
+from moderation.labels import LABELS
+from moderation.paths import DEFAULT_POLICY
+from moderation.policy import load_policy
+from moderation.scoring import Scorer
+
+CLEAN = [
+    "مودم خیلی خوبیه و سرعتش عالیه",
+    "روتر به موقع رسید، بسته‌بندی سالم بود",
+    "کیفیت ساخت سوئیچ خوبه ولی گرونه",
+    "آنتن‌دهی اکسس پوینت تو کل خونه خوبه",
+    "پشتیبانی دیر جواب داد ولی مشکل حل شد",
+    "دوربین شب‌ها تصویرش واضحه",
+    "یو پی اس برق رو خوب نگه می‌داره",
+    "کابل شبکه کیفیتش متوسطه",
+    "نصبش راحت بود و راضی‌ام",
+    "ارسال یک هفته طول کشید، بد نبود",
+]
+CRIMINAL = [
+    "شیشه و گل هم داریم پیام بدید",
+    "مدرک دانشگاهی جعلی با مهر اصل میفروشم",
+    "هک اینستاگرام و واتساپ همسرتون با قیمت مناسب",
+    "کارت بانکی دزدی با رمز دوم موجوده",
+    "اسلحه کلت بدون مجوز داریم",
+    "اجاره حساب بانکی برای پولشویی، درآمد عالی",
+    "دیتابیس شماره موبایل مشتری‌ها رو میفروشم",
+    "تریاک و قرص هم جور می‌کنم خصوصی بیاید",
+    "گواهینامه جعلی صادر می‌کنیم",
+    "جمر موبایل و شنود مخفی برای شوهرتون",
+]
+INSULT = [
+    "پشتیبانشون احمق و بیشعوره",
+    "فروشنده کثافت جواب نمیده",
+    "تو که نظر دادی خیلی نفهمی",
+    "الاغ‌ها بلد نیستن بسته‌بندی کنن",
+    "پیکشون عوضی بود",
+    "مدیر سایت خیلی بیشعوره",
+    "این پشتیبان ابله رو اخراج کنید",
+    "خفه شو تو که هیچی نمیفهمی",
+    "همتون احمقید",
+    "کارمنداشون نفهم و بی‌شعورن",
+]
+
+
+def examples() -> list[Example]:
+    out = []
+    for group, labels in (
+        (CLEAN, frozenset()),
+        (CRIMINAL, frozenset({"criminal"})),
+        (INSULT, frozenset({"insult"})),
+    ):
+        for i, text in enumerate(group):
+            split = "val" if i % 5 == 4 else "test" if i % 5 == 3 else "train"
+            for copy in range(2):  # two phrasings per review, so min_df=2 keeps n-grams
+                body = text if copy == 0 else text + " واقعا"
+                out.append(
+                    Example(f"fx:{len(out)}", body, labels, split, "negahban-reviews", "fixture")
+                )
+    return out
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    models = tmp_path_factory.mktemp("models")
+    model = train_model(
+        examples(), version="2026-01-01.1", precision=0.9, pipeline_params={"cv": 2}
+    )
+    save_model(model, models)
+    return models, model.version
+
+
+def test_tiny_model_separates_its_labels(tiny: tuple[Path, str]) -> None:
+    models, version = tiny
+    model = load_model(version, models)
+    crim, clean = model.predict_scores(
+        ["مدرک جعلی و کارت بانکی دزدی میفروشم", "روتر خوبیه و سرعتش عالیه"]
+    )
+    assert crim["criminal"] > clean["criminal"]
+    assert set(crim) == set(LABELS)
+    assert all(0.0 <= v <= 1.0 for v in crim.values())
+
+
+def test_card_records_what_was_trained(tiny: tuple[Path, str]) -> None:
+    models, version = tiny
+    card = json.loads((models / f"{version}.json").read_text(encoding="utf-8"))
+    assert card["version"] == version
+    assert set(card["thresholds"]) == set(LABELS)
+    assert len(card["data_sha256"]) == 64
+    assert card["libraries"]["scikit-learn"] == card["sklearn_version"]
+    assert "negahban-reviews" in card["test_metrics"]
+
+
+def test_scorer_uses_the_model_and_records_its_version(tiny: tuple[Path, str]) -> None:
+    models, version = tiny
+    scorer = Scorer(load_policy(DEFAULT_POLICY), load_default_model(None, models))
+    result = scorer.score("r1", "کارت بانکی دزدی و مدرک جعلی داریم").result()
+    assert result["model_version"] == version
+
+
+def test_artifact_from_another_sklearn_is_refused(tiny: tuple[Path, str], tmp_path: Path) -> None:
+    models, version = tiny
+    for suffix in (".joblib", ".json"):
+        (tmp_path / f"{version}{suffix}").write_bytes((models / f"{version}{suffix}").read_bytes())
+    card_path = tmp_path / f"{version}.json"
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card["sklearn_version"] = "0.0.1"
+    card_path.write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(ModelError, match=r"scikit-learn 0\.0\.1"):
+        load_model(version, tmp_path)
+
+
+def test_artifact_outside_models_dir_is_refused(tiny: tuple[Path, str], tmp_path: Path) -> None:
+    models, version = tiny
+    with pytest.raises(ModelError, match="only from"):
+        load_model(str(tmp_path / f"{version}.joblib"), models)
+    with pytest.raises(ModelError, match="only from"):
+        load_model(f"../{version}", models)
+
+
+def test_foreign_joblib_file_is_refused(tmp_path: Path) -> None:
+    joblib.dump({"not": "a model"}, tmp_path / "x.joblib")
+    import sklearn
+
+    (tmp_path / "x.json").write_text(json.dumps({"sklearn_version": sklearn.__version__}))
+    with pytest.raises(ModelError, match="not a Negahban model"):
+        load_model("x", tmp_path)
+
+
+def test_empty_models_dir_means_rules_only(tmp_path: Path) -> None:
+    assert load_default_model(None, tmp_path) is None
+
+
+def test_threshold_is_the_lowest_meeting_the_precision_target() -> None:
+    y = np.array([0, 0, 0, 1, 0, 1, 1, 1])
+    s = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
+    # At 0.6 precision is 3/3; at 0.4 it is 4/5 = 0.8.
+    assert threshold_for_precision(y, s, 0.9) == pytest.approx(0.6)
+    assert threshold_for_precision(y, s, 0.75) == pytest.approx(0.4)
+    assert threshold_for_precision(y, s, 0.75, floor=0.45) == pytest.approx(0.45)
+
+
+def test_normaliser_is_the_first_pipeline_step(tiny: tuple[Path, str]) -> None:
+    models, version = tiny
+    steps = load_model(version, models).pipeline.steps
+    assert isinstance(steps[0][1], PersianNormaliser)
+    assert steps[0][1].transform(["ا ح م ق"])[0].scoring == "احمق"
+
+
+def test_versions_count_up_per_day(tmp_path: Path) -> None:
+    from datetime import date
+
+    day = date(2026, 11, 24)
+    assert next_version(tmp_path, day) == "2026-11-24.1"
+    for n in (1, 2, 10):
+        (tmp_path / f"2026-11-24.{n}.joblib").write_bytes(b"")
+    assert next_version(tmp_path, day) == "2026-11-24.11"
