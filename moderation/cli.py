@@ -89,9 +89,20 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from moderation.settings import Settings
     from moderation.web.main import run
 
-    run(host=args.host, port=args.port)
+    settings = Settings.from_env()
+    overrides: dict[str, Any] = {}
+    if args.database_url:
+        overrides["database_url"] = args.database_url
+    if args.model:
+        overrides["model"] = args.model
+    if args.policy:
+        overrides["policy"] = Path(args.policy)
+    run(host=args.host, port=args.port, settings=dataclasses.replace(settings, **overrides))
     return 0
 
 
@@ -105,6 +116,42 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from moderation.classifier.evaluate_cli import evaluate_command
 
     return int(evaluate_command(args))
+
+
+def _database_url(args: argparse.Namespace) -> str:
+    from moderation.settings import Settings
+
+    return str(args.database_url or Settings.from_env().database_url)
+
+
+def _cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from moderation.storage.migrate import upgrade
+
+    upgrade(_database_url(args))
+    print("database is at the latest schema", file=sys.stderr)
+    return 0
+
+
+def _cmd_token_create(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from moderation.storage.engine import make_engine, make_sessionmaker
+    from moderation.storage.migrate import upgrade
+    from moderation.storage.tokens import create_token
+
+    url = _database_url(args)
+    upgrade(url)
+
+    async def create() -> str:
+        engine = make_engine(url)
+        try:
+            async with make_sessionmaker(engine)() as session, session.begin():
+                return await create_token(session, args.role, args.name or "")
+        finally:
+            await engine.dispose()
+
+    print(asyncio.run(create()))  # the token alone on stdout: it is shown only this once
+    return 0
 
 
 def _cmd_data_stats(args: argparse.Namespace) -> int:
@@ -138,7 +185,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the HTTP service")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--database-url", default=None, help="default: $MODERATION_DATABASE_URL")
+    with_model(p)
     p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("db", help="the database")
+    db_sub = p.add_subparsers(dest="db_command", required=True)
+    s = db_sub.add_parser("upgrade", help="migrate the schema to the latest version")
+    s.add_argument("--database-url", default=None, help="default: $MODERATION_DATABASE_URL")
+    s.set_defaults(func=_cmd_db_upgrade)
+
+    p = sub.add_parser("token", help="API tokens")
+    token_sub = p.add_subparsers(dest="token_command", required=True)
+    s = token_sub.add_parser("create", help="create a token and print it (once)")
+    s.add_argument("--role", required=True, choices=("storefront", "moderator", "legal", "admin"))
+    s.add_argument("--name", default=None, help="a label for audit events (default: the role)")
+    s.add_argument("--database-url", default=None, help="default: $MODERATION_DATABASE_URL")
+    s.set_defaults(func=_cmd_token_create)
 
     p = sub.add_parser("train", help="train a model and write it to models/")
     p.add_argument(

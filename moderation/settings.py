@@ -21,6 +21,14 @@ class Settings:
     max_text_chars: int = 5000
     max_body_bytes: int = 2 * 1024 * 1024
     max_batch: int = 500
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_poll_seconds: float = 1.0
+    claim_minutes: float = 10.0
+    undo_seconds: float = 120.0
+    retention_days: int = 90
+    log_dir: Path | None = None
+    upgrade_on_start: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -33,4 +41,12 @@ class Settings:
             models_dir=Path(env.get("MODERATION_MODELS_DIR", str(default.models_dir))),
             policy=Path(env.get("MODERATION_POLICY", str(default.policy))),
             max_text_chars=int(env.get("MODERATION_MAX_TEXT", default.max_text_chars)),
+            webhook_url=env.get("MODERATION_WEBHOOK_URL") or None,
+            webhook_secret=env.get("MODERATION_WEBHOOK_SECRET") or None,
+            retention_days=int(env.get("MODERATION_RETENTION_DAYS", default.retention_days)),
         )
+
+    def check(self) -> None:
+        """Refuse settings that cannot work together."""
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("MODERATION_WEBHOOK_URL needs MODERATION_WEBHOOK_SECRET to sign with")

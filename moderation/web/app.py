@@ -1,5 +1,9 @@
 """The application factory."""
 
+from __future__ import annotations
+
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,25 +13,64 @@ from moderation.classifier.artifact import load_default_model
 from moderation.policy import load_policy
 from moderation.scoring import Scorer
 from moderation.settings import Settings
-from moderation.web import handlers
+from moderation.storage.engine import make_engine, make_sessionmaker
+from moderation.storage.keys import get_or_create
+from moderation.storage.migrate import upgrade_async
+from moderation.web import routes
+from moderation.web.auth import authenticate
 from moderation.web.errors import json_errors
-from moderation.web.keys import EXECUTOR, SCORER, SETTINGS
+from moderation.web.keys import (
+    ENGINE,
+    EXECUTOR,
+    METRICS,
+    PSEUDONYM_KEY,
+    SCORER,
+    SESSIONS,
+    SETTINGS,
+    TOKEN_CACHE,
+    WRITE_LOCK,
+)  # fmt: skip
+from moderation.web.metrics import Metrics
+from moderation.web.requestlog import observe
+from moderation.web.tokencache import TokenCache
+from moderation.web.webhooks import webhook_ctx
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
     """Build the service; every resource is opened and closed in a cleanup context."""
     settings = settings if settings is not None else Settings.from_env()
-    app = web.Application(middlewares=[json_errors], client_max_size=settings.max_body_bytes)
+    settings.check()
+    app = web.Application(
+        middlewares=[observe, json_errors, authenticate], client_max_size=settings.max_body_bytes
+    )
     app[SETTINGS] = settings
-    app.cleanup_ctx.append(_scorer_ctx)
-    handlers.setup_routes(app)
+    app[METRICS] = Metrics()
+    app[TOKEN_CACHE] = TokenCache()
+    app.cleanup_ctx.extend([_database_ctx, _scorer_ctx, webhook_ctx])
+    routes.setup(app)
     return app
+
+
+async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    if settings.upgrade_on_start:
+        await upgrade_async(settings.database_url)
+    engine = make_engine(settings.database_url)
+    app[ENGINE] = engine
+    app[SESSIONS] = make_sessionmaker(engine)
+    sqlite = settings.database_url.startswith("sqlite")
+    # SQLite allows one writer: queue writers here. PostgreSQL needs no such lock.
+    app[WRITE_LOCK] = asyncio.Lock() if sqlite else contextlib.nullcontext()
+    app[PSEUDONYM_KEY] = await get_or_create(app[SESSIONS], "pseudonym")
+    yield
+    await engine.dispose()
 
 
 async def _scorer_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     model = load_default_model(settings.model, settings.models_dir)
     app[SCORER] = Scorer(load_policy(settings.policy), model)
+    app[METRICS].set_model(app[SCORER].model_version)
     # Scoring is CPU-bound; one worker thread keeps the event loop free for I/O.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score") as pool:
         app[EXECUTOR] = pool

@@ -1,12 +1,26 @@
 """Typed application keys: the only way state reaches handlers (no module singletons)."""
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from moderation.scoring import Scorer
 from moderation.settings import Settings
+from moderation.web.metrics import Metrics
+from moderation.web.tokencache import TokenCache
 
 SETTINGS = web.AppKey("settings", Settings)
 SCORER = web.AppKey("scorer", Scorer)
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
+ENGINE = web.AppKey("engine", AsyncEngine)
+SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
+PSEUDONYM_KEY = web.AppKey("pseudonym_key", str)
+METRICS = web.AppKey("metrics", Metrics)
+TOKEN_CACHE = web.AppKey("token_cache", TokenCache)
+# SQLite has one writer at a time; queueing writers here avoids "database is locked" retries.
+WRITE_LOCK = web.AppKey("write_lock", AbstractAsyncContextManager[Any])
+ROLE = web.RequestKey("role", str)  # the caller's role, set by the auth middleware
+ACTOR = web.RequestKey("actor", str)  # "role:token name", for audit events

@@ -1,0 +1,162 @@
+"""Reviews: store a scored submission, read its state (the domain; no HTTP here)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from moderation.intake import ReviewIn
+from moderation.pseudonym import pseudonym
+from moderation.scoring import Scored
+from moderation.storage import audit
+from moderation.storage.models import Edit, Review, Submitter, utcnow
+
+# How much each label weighs when ordering the moderators' queue: criminal content and threats
+# first, spam last.
+SEVERITY_WEIGHT: Final = {
+    "criminal": 3.0,
+    "threat": 2.5,
+    "hate": 2.0,
+    "sexual": 2.0,
+    "insult": 1.0,
+    "personal_info": 0.8,
+    "spam": 0.5,
+}
+
+
+def text_digest(text: str) -> str:
+    """SHA-256 of the submitted text (idempotency compares these)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def severity(scored: Scored) -> float:
+    """The queue order key: the weightiest flagged label's weighted score."""
+    return max((SEVERITY_WEIGHT[f] * scored.scores[f] for f in scored.outcome.flags), default=0.0)
+
+
+async def find(
+    session: AsyncSession,
+    review_id: str,
+    *,
+    with_submitter: bool = False,
+) -> Review | None:
+    """The stored review with its edits (and submitter record only when asked)."""
+    options = [selectinload(Review.edits)]
+    if with_submitter:
+        options.append(selectinload(Review.submitter))
+    return await session.scalar(
+        select(Review).where(Review.review_id == review_id).options(*options)
+    )
+
+
+def build(
+    review_in: ReviewIn, scored: Scored, *, policy_version: str, pseudonym_key: str
+) -> Review:
+    """The rows for a new review (not yet added to a session)."""
+    now = utcnow()
+    outcome = scored.outcome
+    review = Review(
+        review_id=review_in.review_id,
+        product_id=review_in.product_id,
+        text=review_in.text,
+        text_sha256=text_digest(review_in.text),
+        rating=review_in.rating,
+        submitted_at=review_in.submitted_at or now,
+        created_at=now,
+        updated_at=now,
+        auto_decision=outcome.decision,
+        auto_published_text=outcome.published_text,
+        labels={k: round(v, 4) for k, v in scored.scores.items()},
+        flags=list(outcome.flags),
+        reasons=outcome.reasons,
+        rules=[
+            {
+                "label": a.label,
+                "score": a.score,
+                "threshold": round(a.threshold, 4),
+                "action": a.action,
+                "outcome": a.outcome,
+                "detected": a.detected,
+            }
+            for a in outcome.applied
+        ],
+        model_version=scored.model_version,
+        policy_version=policy_version,
+        legal_hold=outcome.legal_hold,
+        decision=outcome.decision,
+        published_text=outcome.published_text,
+        status="pending" if outcome.decision == "hold" else "final",
+        severity=round(severity(scored), 4),
+        author=pseudonym(pseudonym_key, review_in.user_id),
+    )
+    review.edits = [
+        Edit(start=e.start, end=e.end, kind=e.kind, replacement=e.replacement)
+        for e in outcome.edits
+    ]
+    review.submitter = Submitter(
+        user_id=review_in.user_id,
+        ip=review_in.ip,
+        user_agent=review_in.user_agent,
+        submitted_at=review_in.submitted_at or now,
+    )
+    return review
+
+
+async def store(session: AsyncSession, review: Review, actor: str) -> None:
+    """Add a built review and its audit event to the caller's transaction."""
+    session.add(review)
+    await session.flush()
+    await audit.append(
+        session,
+        actor,
+        "review.scored",
+        review.review_id,
+        {
+            "decision": review.decision,
+            "flags": review.flags,
+            "model_version": review.model_version,
+            "policy_version": review.policy_version,
+            "legal_hold": review.legal_hold,
+            "text_sha256": review.text_sha256,
+        },
+    )
+
+
+def result(review: Review) -> dict[str, Any]:
+    """The DESIGN.md result shape plus reasons and the current (moderated) state."""
+    out: dict[str, Any] = {
+        "id": review.review_id,
+        "decision": review.decision,
+        "published_text": review.published_text,
+        "labels": review.labels,
+        "flags": review.flags,
+        "edits": [
+            {"start": e.start, "end": e.end, "kind": e.kind, "replacement": e.replacement}
+            for e in review.edits
+        ],
+        "legal_hold": review.legal_hold,
+        "model_version": review.model_version,
+        "reasons": review.reasons,
+        "status": review.status,
+    }
+    if review.moderator_action is not None:
+        out["moderation"] = {
+            "action": review.moderator_action,
+            "decided_at": review.decided_at.isoformat() if review.decided_at else None,
+        }
+    return out
+
+
+def same_submission(review: Review, review_in: ReviewIn) -> bool:
+    """True when a re-post carries the text that was stored (idempotent retry)."""
+    return review.text_sha256 == text_digest(review_in.text)
+
+
+def ids(reviews: Sequence[Review]) -> list[str]:
+    """Review ids, for logs (never texts)."""
+    return [r.review_id for r in reviews]

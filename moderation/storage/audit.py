@@ -1,0 +1,79 @@
+"""The audit trail: append-only events, each carrying the digest of the one before."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from moderation.storage.models import AuditEvent, utcnow
+
+GENESIS: Final = "0" * 64
+_LOCK_KEY: Final = 7_420_001  # pg_advisory_xact_lock key serialising appends to the chain
+
+
+def canonical(obj: Any) -> bytes:
+    """Canonical JSON: sorted keys, no spaces, UTF-8 (the input of every digest)."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def event_digest(
+    prev: str, at: datetime, actor: str, action: str, review_id: str | None, data: dict[str, Any]
+) -> str:
+    """SHA-256 of an event's content and its predecessor's digest."""
+    body = {
+        "prev": prev,
+        "at": at.isoformat(),
+        "actor": actor,
+        "action": action,
+        "review_id": review_id,
+        "data": data,
+    }
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+async def append(
+    session: AsyncSession, actor: str, action: str, review_id: str | None, data: dict[str, Any]
+) -> AuditEvent:
+    """Add one event to the chain, in the caller's transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Appends from several instances must not read the same predecessor: hold a
+        # transaction-scoped lock until commit.
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    prev = await session.scalar(select(AuditEvent.digest).order_by(AuditEvent.id.desc()).limit(1))
+    at = utcnow()
+    prev = prev or GENESIS
+    event = AuditEvent(
+        at=at,
+        actor=actor,
+        action=action,
+        review_id=review_id,
+        data=data,
+        prev_digest=prev,
+        digest=event_digest(prev, at, actor, action, review_id, data),
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+def verify_chain(events: Sequence[AuditEvent]) -> list[str]:
+    """Problems found walking the chain in id order; empty when it is intact."""
+    problems: list[str] = []
+    prev = GENESIS
+    for e in events:
+        if e.prev_digest != prev:
+            problems.append(
+                f"event {e.id}: does not follow the previous event "
+                "(an event was deleted, inserted or reordered)"
+            )
+        expected = event_digest(e.prev_digest, e.at, e.actor, e.action, e.review_id, e.data)
+        if e.digest != expected:
+            problems.append(f"event {e.id}: content does not match its digest (edited)")
+        prev = e.digest
+    return problems
