@@ -92,6 +92,16 @@ def build(
         published_text=outcome.published_text,
         status="pending" if outcome.decision == "hold" else "final",
         severity=round(severity(scored), 4),
+        spans=[
+            {
+                "start": sp.start,
+                "end": sp.end,
+                "kind": sp.kind,
+                "label": sp.label,
+                "severity": sp.severity,
+            }
+            for sp in scored.spans
+        ],
         author=pseudonym(pseudonym_key, review_in.user_id),
     )
     review.edits = [

@@ -63,6 +63,7 @@ class Review(Base):
     flags: Mapped[list[Any]] = mapped_column(JSON)
     reasons: Mapped[list[Any]] = mapped_column(JSON)
     rules: Mapped[list[Any]] = mapped_column(JSON)  # which policy rule did what, for moderators
+    spans: Mapped[list[Any]] = mapped_column(JSON, default=list)  # detector spans, highlighted
     model_version: Mapped[str] = mapped_column(String(64))
     policy_version: Mapped[str] = mapped_column(String(64))
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -73,6 +74,7 @@ class Review(Base):
     severity: Mapped[float] = mapped_column(default=0.0)  # queue order: highest flagged score
     author: Mapped[str] = mapped_column(String(32))  # keyed pseudonym of the storefront user
     moderator_action: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    moderator_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     moderator_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -182,3 +184,50 @@ class ServiceKey(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(256))
+
+
+class ModeratorLabel(Base):
+    """The labels a moderator confirmed or corrected: training data for the next model."""
+
+    __tablename__ = "moderator_labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    review_pk: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    labels: Mapped[list[Any]] = mapped_column(JSON)
+    action: Mapped[str] = mapped_column(String(16))
+    moderator: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)  # undone
+
+
+class LegalCase(Base):
+    """Criminal content kept for legal follow-up, with its evidence digest fixed at intake."""
+
+    __tablename__ = "legal_cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(40), unique=True)
+    review_pk: Mapped[int] = mapped_column(ForeignKey("reviews.id"), unique=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    opened_by: Mapped[str] = mapped_column(String(64))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    evidence_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | released
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    released_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    release_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class LegalAccess(Base):
+    """Every look at a legal case: who, when, what, and the stated reason."""
+
+    __tablename__ = "legal_access_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("legal_cases.id"), nullable=True, index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from moderation.web import reviews, system
+from moderation.web import queue, reviews, system
 
 
 def setup(app: web.Application) -> None:
@@ -14,3 +14,9 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/v1/reviews", reviews.post_review)
     app.router.add_post("/v1/reviews/batch", reviews.post_batch)
     app.router.add_get("/v1/reviews/{review_id}", reviews.get_review)
+    app.router.add_get("/v1/queue", queue.list_queue)
+    app.router.add_post("/v1/queue/bulk", queue.bulk)
+    app.router.add_post("/v1/queue/{review_id}/claim", queue.claim)
+    app.router.add_post("/v1/queue/{review_id}/release", queue.release)
+    app.router.add_post("/v1/queue/{review_id}/decision", queue.decide)
+    app.router.add_post("/v1/queue/{review_id}/undo", queue.undo)
