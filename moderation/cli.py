@@ -154,6 +154,104 @@ def _cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_async(url: str, job: Any) -> Any:
+    """Run `job(session)` in one transaction on the database at `url` (upgraded first)."""
+    import asyncio
+
+    from moderation.storage.engine import make_engine, make_sessionmaker
+    from moderation.storage.migrate import upgrade
+
+    upgrade(url)
+
+    async def main() -> Any:
+        engine = make_engine(url)
+        try:
+            async with make_sessionmaker(engine)() as session, session.begin():
+                return await job(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def _cmd_legal_verify(args: argparse.Namespace) -> int:
+    from moderation.legal import verify_bundle
+
+    try:
+        bundle = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        print(f"TAMPERED or damaged: {args.file} is not JSON ({exc.msg})")
+        return 1
+    problems = verify_bundle(bundle)
+    for p in problems:
+        print(f"TAMPERED: {p}")
+    if not problems:
+        print(f"OK: case {bundle['case_id']}, evidence sha256 {bundle['evidence_sha256']}")
+    return 1 if problems else 0
+
+
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from moderation.storage.audit import verify_chain
+    from moderation.storage.models import AuditEvent
+
+    async def job(session: Any) -> tuple[int, list[str]]:
+        events = list((await session.scalars(select(AuditEvent).order_by(AuditEvent.id))).all())
+        return len(events), verify_chain(events)
+
+    count, problems = _run_async(_database_url(args), job)
+    for p in problems:
+        print(f"BROKEN: {p}")
+    if not problems:
+        print(f"OK: {count} audit events, chain intact")
+    return 1 if problems else 0
+
+
+def _cmd_retention_run(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from moderation.retention import run_retention
+    from moderation.settings import Settings
+    from moderation.storage.models import utcnow
+
+    days = args.days if args.days is not None else Settings.from_env().retention_days
+
+    async def job(session: Any) -> int:
+        return await run_retention(session, utcnow(), timedelta(days=days))
+
+    n = _run_async(_database_url(args), job)
+    print(f"minimised {n} submitter records older than {days} days (legal holds kept)")
+    return 0
+
+
+def _cmd_labels_export(args: argparse.Namespace) -> int:
+    from moderation.queue import export_labels
+
+    async def job(session: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": f"moderator:{r.review_id}",
+                "text": r.text,
+                "labels": m.labels,
+                "source": "moderator",
+                "action": m.action,
+                "model_version": r.model_version,
+                "at": m.at.isoformat(),
+            }
+            for r, m in await export_labels(session)
+        ]
+
+    rows = _run_async(_database_url(args), job)
+    lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if args.out:
+        Path(args.out).write_text(lines, encoding="utf-8")
+    else:
+        sys.stdout.write(lines)
+    print(f"exported {len(rows)} moderator labels", file=sys.stderr)
+    return 0
+
+
 def _cmd_data_stats(args: argparse.Namespace) -> int:
     from moderation.data.corpus import stats_command
 
@@ -234,6 +332,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reports", default="reports")
     with_model(p)
     p.set_defaults(func=_cmd_evaluate)
+
+    def with_db(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--database-url", default=None, help="default: $MODERATION_DATABASE_URL")
+
+    p = sub.add_parser("legal", help="legal follow-up")
+    legal_sub = p.add_subparsers(dest="legal_command", required=True)
+    s = legal_sub.add_parser("verify", help="check an exported case bundle's evidence digest")
+    s.add_argument("file")
+    s.set_defaults(func=_cmd_legal_verify)
+
+    p = sub.add_parser("audit", help="the audit trail")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True)
+    s = audit_sub.add_parser("verify", help="check the hash chain of every audit event")
+    with_db(s)
+    s.set_defaults(func=_cmd_audit_verify)
+
+    p = sub.add_parser("retention", help="data minimisation")
+    retention_sub = p.add_subparsers(dest="retention_command", required=True)
+    s = retention_sub.add_parser("run", help="remove IPs and user agents of old reviews")
+    s.add_argument(
+        "--days", type=int, default=None, help="default: $MODERATION_RETENTION_DAYS or 90"
+    )
+    with_db(s)
+    s.set_defaults(func=_cmd_retention_run)
+
+    p = sub.add_parser("labels", help="moderator labels")
+    labels_sub = p.add_subparsers(dest="labels_command", required=True)
+    s = labels_sub.add_parser("export", help="moderator-confirmed labels as JSONL for training")
+    s.add_argument("--out", default=None, help="file to write (default: stdout)")
+    with_db(s)
+    s.set_defaults(func=_cmd_labels_export)
 
     p = sub.add_parser("data", help="the labelled corpus")
     data_sub = p.add_subparsers(dest="data_command", required=True)

@@ -294,6 +294,12 @@ async def decide(
     )
     outbox.enqueue(session, "review.decided", review_id, _webhook_state(review))
     await session.flush()
+    if action == "escalate":
+        from moderation.legal import load_for_case, open_case
+
+        full = await load_for_case(session, review_id)
+        assert full is not None
+        await open_case(session, full, moderator)
     return review
 
 

@@ -135,6 +135,11 @@ async def store(session: AsyncSession, review: Review, actor: str) -> None:
             "text_sha256": review.text_sha256,
         },
     )
+    if review.legal_hold:
+        # Criminal content: the evidence and its digest are fixed now, at intake.
+        from moderation.legal import open_case
+
+        await open_case(session, review, f"policy:{review.policy_version}")
 
 
 def result(review: Review) -> dict[str, Any]:

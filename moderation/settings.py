@@ -27,6 +27,7 @@ class Settings:
     claim_minutes: float = 10.0
     undo_seconds: float = 120.0
     retention_days: int = 90
+    retention_interval_seconds: float = 24 * 3600
     log_dir: Path | None = None
     upgrade_on_start: bool = True
 

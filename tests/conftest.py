@@ -105,3 +105,62 @@ def service_factory(aiohttp_client: Any, settings: Settings) -> ServiceFactory:
 async def service(service_factory: ServiceFactory) -> Service:
     """The service with default test settings."""
     return await service_factory()
+
+
+# ---------------------------------------------------------------------- logs stay private
+# Every log record of the whole run (at INFO, the level the service runs at) goes to one file;
+# at the end the file is searched for the IPs, texts and tokens the tests submitted. Finding
+# one fails the run: logs must never carry review text, IPs or tokens.
+LOG_FILE = Path(os.environ.get("MODERATION_TEST_LOG", f"/tmp/negahban-tests-{os.getpid()}.log"))
+SENSITIVE = (
+    "203.0.113.7",
+    "198.51.100.23",
+    "192.0.2.77",
+    "کصکش",
+    "09121234567",
+    "کارت بانکی دزدی",
+    "ngb_",
+    "Mozilla/5.0",
+    "SecretAgent",
+    "CrimeBrowser",
+)
+
+
+def find_leaks(lines: list[str]) -> list[tuple[int, str]]:
+    """(line number, marker) for every log line holding submitted data."""
+    return [
+        (n, marker) for n, line in enumerate(lines, 1) for marker in SENSITIVE if marker in line
+    ]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Send every log record of the run to LOG_FILE."""
+    import logging
+
+    handler = logging.FileHandler(LOG_FILE, mode="w", encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any log line holds a submitted IP, review text or token."""
+    if not LOG_FILE.exists():
+        return
+    lines = LOG_FILE.read_text(encoding="utf-8", errors="replace").splitlines()
+    leaks = find_leaks(lines)
+    if leaks:
+        print(
+            f"\nPRIVACY: {len(leaks)} log line(s) in {LOG_FILE} hold submitted data, e.g. "
+            f"line {leaks[0][0]} holds {leaks[0][1]!r}"
+        )
+        session.exitstatus = 1
+    elif os.environ.get("MODERATION_REQUIRE_LOG_CHECK") == "1" and not any(
+        "moderation.requests" in line for line in lines
+    ):
+        print(f"\nPRIVACY: no request log lines in {LOG_FILE}: the log check saw nothing")
+        session.exitstatus = 1
+    else:
+        print(f"\nprivacy: {len(lines)} log lines checked, no IP, review text or token in them")

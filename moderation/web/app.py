@@ -36,6 +36,35 @@ from moderation.web.tokencache import TokenCache
 from moderation.web.webhooks import webhook_ctx
 
 
+async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Run the retention job once a day while the service runs."""
+    import logging
+    from datetime import timedelta
+
+    from moderation.retention import run_retention
+    from moderation.storage.models import utcnow
+
+    settings = app[SETTINGS]
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(settings.retention_interval_seconds)
+            try:
+                async with app[WRITE_LOCK], app[SESSIONS]() as session, session.begin():
+                    n = await run_retention(
+                        session, utcnow(), timedelta(days=settings.retention_days)
+                    )
+                logging.getLogger(__name__).info("retention: %d submitter records minimised", n)
+            except Exception:  # the schedule must survive a failed run
+                logging.getLogger(__name__).exception("retention run failed")
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def create_app(settings: Settings | None = None) -> web.Application:
     """Build the service; every resource is opened and closed in a cleanup context."""
     settings = settings if settings is not None else Settings.from_env()
@@ -46,7 +75,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[TOKEN_CACHE] = TokenCache()
-    app.cleanup_ctx.extend([_database_ctx, _scorer_ctx, webhook_ctx])
+    app.cleanup_ctx.extend([_database_ctx, _scorer_ctx, webhook_ctx, retention_ctx])
     routes.setup(app)
     return app
 

@@ -20,6 +20,8 @@ SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 PSEUDONYM_KEY = web.AppKey("pseudonym_key", str)
 METRICS = web.AppKey("metrics", Metrics)
 TOKEN_CACHE = web.AppKey("token_cache", TokenCache)
+# Signs the moderators' page session cookies; shared by every instance through the database.
+SESSION_SECRET = web.AppKey("session_secret", str)
 # SQLite has one writer at a time; queueing writers here avoids "database is locked" retries.
 WRITE_LOCK = web.AppKey("write_lock", AbstractAsyncContextManager[Any])
 ROLE = web.RequestKey("role", str)  # the caller's role, set by the auth middleware

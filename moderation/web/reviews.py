@@ -188,3 +188,27 @@ async def get_review(request: web.Request) -> web.Response:
     if review is None:
         fail(404, "not_found", f"no review '{review_id}'")
     return web.json_response(domain.result(review))
+
+
+@roles("storefront")
+async def delete_review(request: web.Request) -> web.Response:
+    """DELETE /v1/reviews/{review_id}: erase a review (the author's request); refused on hold."""
+    from moderation.legal import forget_released, under_hold
+    from moderation.storage import audit
+
+    review_id = request.match_info["review_id"]
+    async with request.app[WRITE_LOCK], request.app[SESSIONS]() as session, session.begin():
+        review = await domain.find(session, review_id, with_submitter=True)
+        if review is None:
+            fail(404, "not_found", f"no review '{review_id}'")
+        if review.legal_hold and await under_hold(session, review.id):
+            fail(
+                409,
+                "legal_hold",
+                "this review is kept for legal follow-up and cannot be "
+                "deleted until the legal hold is released",
+            )
+        await forget_released(session, review.id)
+        await session.delete(review)
+        await audit.append(session, request[ACTOR], "review.deleted", review_id, {})
+    return web.json_response({"deleted": review_id})

@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from moderation.web import queue, reviews, system
+from moderation.web import legal, queue, reviews, system
 
 
 def setup(app: web.Application) -> None:
@@ -14,6 +14,11 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/v1/reviews", reviews.post_review)
     app.router.add_post("/v1/reviews/batch", reviews.post_batch)
     app.router.add_get("/v1/reviews/{review_id}", reviews.get_review)
+    app.router.add_delete("/v1/reviews/{review_id}", reviews.delete_review)
+    app.router.add_get("/v1/legal/cases", legal.list_cases)
+    app.router.add_get("/v1/legal/cases/{case_id}", legal.get_case)
+    app.router.add_get("/v1/legal/cases/{case_id}/export", legal.export_case)
+    app.router.add_post("/v1/legal/cases/{case_id}/release", legal.release_case)
     app.router.add_get("/v1/queue", queue.list_queue)
     app.router.add_post("/v1/queue/bulk", queue.bulk)
     app.router.add_post("/v1/queue/{review_id}/claim", queue.claim)
