@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck unit bench clean train
+.PHONY: serve test lint typecheck unit bench clean train fuzz
 
 # A Python 3.12 interpreter: pyenv's (selected by .python-version) or any python3.12 on PATH.
 $(PY):
@@ -33,6 +33,10 @@ unit: $(STAMP)
 	$(VENV)/bin/pytest -q
 
 test: lint typecheck unit
+
+# Long fuzzing run: 10000 generated examples per property (the default test run uses ~50).
+fuzz: $(STAMP)
+	MODERATION_FUZZ_EXAMPLES=10000 $(VENV)/bin/pytest -q tests/test_fuzz.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/text_pipeline.py

@@ -73,8 +73,9 @@ def score_stream(scorer: Scorer, lines: Iterable[str], out: IO[str]) -> int:
 def _build_scorer(args: argparse.Namespace) -> Scorer:
     policy = load_policy(Path(args.policy))
     from moderation.classifier.artifact import load_default_model
+    from moderation.settings import Settings
 
-    return Scorer(policy, load_default_model(args.model))
+    return Scorer(policy, load_default_model(args.model, Settings.from_env().models_dir))
 
 
 def _cmd_score(args: argparse.Namespace) -> int:

@@ -30,6 +30,9 @@ class Settings:
     retention_interval_seconds: float = 24 * 3600
     log_dir: Path | None = None
     upgrade_on_start: bool = True
+    # Per-token token bucket (requests a second, burst size); 0 requests a second turns it off.
+    rate_limit_per_second: float = 200.0
+    rate_limit_burst: float = 400.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -74,6 +75,7 @@ def test_command_line_reads_stdin(tmp_path: Path) -> None:
     empty_models.mkdir()
     proc = subprocess.run(
         [sys.executable, "-m", "moderation", "score"],
+        env={**os.environ, "MODERATION_MODELS_DIR": str(empty_models)},
         input=json.dumps({"id": "a", "text": "ali@gmail.com بهم ایمیل بزنید"}) + "\n",
         capture_output=True,
         text=True,

@@ -92,6 +92,7 @@ def build_pipeline(
     C: float = 1.0,
     cv: int = 3,
     class_weight: str | None = "balanced",
+    cue_weight: float = 1.0,
 ) -> Pipeline:
     """A fresh, unfitted pipeline."""
     words = TfidfVectorizer(
@@ -118,7 +119,12 @@ def build_pipeline(
             ("normalise", PersianNormaliser()),
             (
                 "features",
-                FeatureUnion([("words", words), ("chars", chars), ("cues", CueFeatures())]),
+                FeatureUnion(
+                    [("words", words), ("chars", chars), ("cues", CueFeatures())],
+                    # A weight above 1 lets the few cue features stand out against the many
+                    # n-grams under the same regularisation.
+                    transformer_weights={"words": 1.0, "chars": 1.0, "cues": cue_weight},
+                ),
             ),
             ("labels", LabelScorer(C=C, cv=cv, class_weight=class_weight)),
         ]

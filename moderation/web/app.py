@@ -29,8 +29,10 @@ from moderation.web.keys import (
     SETTINGS,
     TOKEN_CACHE,
     WRITE_LOCK,
+    ScorerHolder,
 )  # fmt: skip
 from moderation.web.metrics import Metrics
+from moderation.web.ratelimit import rate_limit
 from moderation.web.requestlog import observe
 from moderation.web.tokencache import TokenCache
 from moderation.web.webhooks import webhook_ctx
@@ -70,7 +72,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings if settings is not None else Settings.from_env()
     settings.check()
     app = web.Application(
-        middlewares=[observe, json_errors, authenticate], client_max_size=settings.max_body_bytes
+        middlewares=[observe, json_errors, authenticate, rate_limit(settings)],
+        client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
@@ -98,8 +101,8 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _scorer_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     model = load_default_model(settings.model, settings.models_dir)
-    app[SCORER] = Scorer(load_policy(settings.policy), model)
-    app[METRICS].set_model(app[SCORER].model_version)
+    app[SCORER] = ScorerHolder(Scorer(load_policy(settings.policy), model))
+    app[METRICS].set_model(app[SCORER].current.model_version)
     # Scoring is CPU-bound; one worker thread keeps the event loop free for I/O.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score") as pool:
         app[EXECUTOR] = pool

@@ -13,7 +13,16 @@ from moderation.web.metrics import Metrics
 from moderation.web.tokencache import TokenCache
 
 SETTINGS = web.AppKey("settings", Settings)
-SCORER = web.AppKey("scorer", Scorer)
+
+
+class ScorerHolder:
+    """The scorer in service; swapped whole, so a request keeps the one it started with."""
+
+    def __init__(self, scorer: Scorer) -> None:
+        self.current = scorer
+
+
+SCORER = web.AppKey("scorer", ScorerHolder)
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from moderation import reviews as domain
 from moderation.intake import InputError, ReviewIn, parse_review
-from moderation.scoring import Scored
+from moderation.scoring import Scored, Scorer
 from moderation.storage.models import Review
 from moderation.web.auth import roles
 from moderation.web.body import json_body
@@ -34,8 +34,7 @@ class Conflict(Exception):
     """The review id is taken by a review with another text."""
 
 
-async def _score(app: web.Application, items: list[ReviewIn]) -> list[Scored]:
-    scorer = app[SCORER]
+async def _score(app: web.Application, scorer: Scorer, items: list[ReviewIn]) -> list[Scored]:
     # Scoring is CPU work (≈1 ms a review): run it on the executor so the loop keeps serving.
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(
@@ -52,13 +51,13 @@ async def _existing(app: web.Application, review_in: ReviewIn) -> Review | None:
 
 
 async def _store(
-    app: web.Application, review_in: ReviewIn, scored: Scored, actor: str
+    app: web.Application, review_in: ReviewIn, scored: Scored, actor: str, policy_version: str
 ) -> tuple[Review, bool]:
     """Store a scored review; (stored review, True if this call created it)."""
     review = domain.build(
         review_in,
         scored,
-        policy_version=app[SCORER].policy.version,
+        policy_version=policy_version,
         pseudonym_key=app[PSEUDONYM_KEY],
     )
     try:
@@ -95,10 +94,12 @@ async def submit(
         if found is None:
             todo.append((len(results) - 1, review_in))
     if todo:
-        scored = await _score(app, [r for _, r in todo])
+        # One scorer for the whole request: a model swap mid-request does not mix versions.
+        scorer = app[SCORER].current
+        scored = await _score(app, scorer, [r for _, r in todo])
         for (i, review_in), s in zip(todo, scored, strict=True):
             try:
-                results[i] = await _store(app, review_in, s, actor)
+                results[i] = await _store(app, review_in, s, actor, scorer.policy.version)
             except Conflict as exc:
                 results[i] = exc
     return [r for r in results if r is not None]

@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from moderation.web import legal, queue, reviews, system
+from moderation.web import admin, legal, page, queue, reviews, system
 
 
 def setup(app: web.Application) -> None:
@@ -19,9 +19,12 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/v1/legal/cases/{case_id}", legal.get_case)
     app.router.add_get("/v1/legal/cases/{case_id}/export", legal.export_case)
     app.router.add_post("/v1/legal/cases/{case_id}/release", legal.release_case)
+    app.router.add_get("/v1/admin/model", admin.get_model)
+    app.router.add_post("/v1/admin/model", admin.switch_model)
     app.router.add_get("/v1/queue", queue.list_queue)
     app.router.add_post("/v1/queue/bulk", queue.bulk)
     app.router.add_post("/v1/queue/{review_id}/claim", queue.claim)
     app.router.add_post("/v1/queue/{review_id}/release", queue.release)
     app.router.add_post("/v1/queue/{review_id}/decision", queue.decide)
     app.router.add_post("/v1/queue/{review_id}/undo", queue.undo)
+    page.setup(app)

@@ -22,7 +22,7 @@ async def readyz(request: web.Request) -> web.Response:
     except Exception:
         return web.json_response({"status": "unavailable", "reason": "database"}, status=503)
     return web.json_response(
-        {"status": "ready", "model_version": request.app[SCORER].model_version}
+        {"status": "ready", "model_version": request.app[SCORER].current.model_version}
     )
 
 
