@@ -31,8 +31,9 @@ class Settings:
     log_dir: Path | None = None
     upgrade_on_start: bool = True
     # Per-token token bucket (requests a second, burst size); 0 requests a second turns it off.
-    rate_limit_per_second: float = 200.0
-    rate_limit_burst: float = 400.0
+    # The default leaves room for a storefront posting every review with one token.
+    rate_limit_per_second: float = 1000.0
+    rate_limit_burst: float = 2000.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -48,6 +49,12 @@ class Settings:
             webhook_url=env.get("MODERATION_WEBHOOK_URL") or None,
             webhook_secret=env.get("MODERATION_WEBHOOK_SECRET") or None,
             retention_days=int(env.get("MODERATION_RETENTION_DAYS", default.retention_days)),
+            rate_limit_per_second=float(
+                env.get("MODERATION_RATE_LIMIT_PER_SECOND", default.rate_limit_per_second)
+            ),
+            rate_limit_burst=float(
+                env.get("MODERATION_RATE_LIMIT_BURST", default.rate_limit_burst)
+            ),
         )
 
     def check(self) -> None:

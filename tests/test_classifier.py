@@ -168,3 +168,20 @@ def test_versions_count_up_per_day(tmp_path: Path) -> None:
     for n in (1, 2, 10):
         (tmp_path / f"2026-11-24.{n}.joblib").write_bytes(b"")
     assert next_version(tmp_path, day) == "2026-11-24.11"
+
+
+def test_compiled_scores_equal_the_calibrated_estimators() -> None:
+    from moderation.classifier.pipeline import build_pipeline, label_matrix
+
+    rows = [e for e in examples() if e.split == "train"]
+    pipeline = build_pipeline(cv=2).fit([e.text for e in rows],
+                                        label_matrix([e.labels for e in rows]))
+    texts = ["مدرک جعلی داریم", "روتر خوبیه", "پشتیبان احمق بود", "ارسال سریع بود"]
+    X = pipeline.named_steps["features"].transform(pipeline.named_steps["normalise"]
+                                                    .transform(texts))
+    scorer = pipeline.named_steps["labels"]
+    expected = np.column_stack([
+        np.full(len(texts), est) if isinstance(est, float) else est.predict_proba(X)[:, 1]
+        for est in scorer.estimators_
+    ])
+    np.testing.assert_allclose(scorer.predict_proba(X), expected, rtol=1e-9, atol=1e-12)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -242,3 +243,16 @@ async def test_unknown_path_and_method_are_json(service: Service) -> None:
     resp = await service.client.delete("/v1/reviews", headers=service.auth("storefront"))
     assert resp.status == 405
     assert (await resp.json())["error"]["code"] == "method_not_allowed"
+
+
+async def test_concurrent_posts_are_batched_and_stay_idempotent(service: Service,
+                                                                settings: Any) -> None:
+    store = service.auth("storefront")
+    bodies = [review(f"c-{i}", text=f"مودم خوبیه {i}") for i in range(40)]
+    bodies += [review("c-0", text="مودم خوبیه 0"), review("c-1", text="متن دیگری")]
+    responses = await asyncio.gather(*(service.client.post("/v1/reviews", json=b, headers=store)
+                                       for b in bodies))
+    statuses = [r.status for r in responses]
+    assert statuses[:40].count(201) + statuses[40:].count(201) == 40  # each id created once
+    assert sorted(statuses[40:]) in ([200, 409], [201, 409], [200, 201])
+    assert (await count_rows(settings.database_url))["reviews"] == 40

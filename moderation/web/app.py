@@ -18,6 +18,7 @@ from moderation.storage.keys import get_or_create
 from moderation.storage.migrate import upgrade_async
 from moderation.web import routes
 from moderation.web.auth import authenticate
+from moderation.web.batcher import batcher_ctx
 from moderation.web.errors import json_errors
 from moderation.web.keys import (
     ENGINE,
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[TOKEN_CACHE] = TokenCache()
-    app.cleanup_ctx.extend([_database_ctx, _scorer_ctx, webhook_ctx, retention_ctx])
+    app.cleanup_ctx.extend([_database_ctx, _scorer_ctx, batcher_ctx, webhook_ctx, retention_ctx])
     routes.setup(app)
     return app
 

@@ -2,7 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -11,6 +11,9 @@ from moderation.scoring import Scorer
 from moderation.settings import Settings
 from moderation.web.metrics import Metrics
 from moderation.web.tokencache import TokenCache
+
+if TYPE_CHECKING:
+    from moderation.web.batcher import IntakeBatcher
 
 SETTINGS = web.AppKey("settings", Settings)
 
@@ -29,6 +32,7 @@ SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 PSEUDONYM_KEY = web.AppKey("pseudonym_key", str)
 METRICS = web.AppKey("metrics", Metrics)
 TOKEN_CACHE = web.AppKey("token_cache", TokenCache)
+BATCHER: web.AppKey["IntakeBatcher"] = web.AppKey("batcher")
 # Signs the moderators' page session cookies; shared by every instance through the database.
 SESSION_SECRET = web.AppKey("session_secret", str)
 # SQLite has one writer at a time; queueing writers here avoids "database is locked" retries.

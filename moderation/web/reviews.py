@@ -7,102 +7,32 @@ import logging
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.exc import IntegrityError
 
 from moderation import reviews as domain
 from moderation.intake import InputError, ReviewIn, parse_review
-from moderation.scoring import Scored, Scorer
 from moderation.storage.models import Review
 from moderation.web.auth import roles
+from moderation.web.batcher import Conflict
 from moderation.web.body import json_body
 from moderation.web.errors import fail
-from moderation.web.keys import (
-    ACTOR,
-    EXECUTOR,
-    METRICS,
-    PSEUDONYM_KEY,
-    SCORER,
-    SESSIONS,
-    SETTINGS,
-    WRITE_LOCK,
-)  # fmt: skip
+from moderation.web.keys import ACTOR, BATCHER, SESSIONS, SETTINGS, WRITE_LOCK
 
 log = logging.getLogger(__name__)
 
 
-class Conflict(Exception):
-    """The review id is taken by a review with another text."""
-
-
-async def _score(app: web.Application, scorer: Scorer, items: list[ReviewIn]) -> list[Scored]:
-    # Scoring is CPU work (≈1 ms a review): run it on the executor so the loop keeps serving.
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(
-        app[EXECUTOR], scorer.score_many, [(r.review_id, r.text) for r in items]
-    )
-
-
-async def _existing(app: web.Application, review_in: ReviewIn) -> Review | None:
-    async with app[SESSIONS]() as session:
-        found = await domain.find(session, review_in.review_id)
-    if found is not None and not domain.same_submission(found, review_in):
-        raise Conflict(review_in.review_id)
-    return found
-
-
-async def _store(
-    app: web.Application, review_in: ReviewIn, scored: Scored, actor: str, policy_version: str
-) -> tuple[Review, bool]:
-    """Store a scored review; (stored review, True if this call created it)."""
-    review = domain.build(
-        review_in,
-        scored,
-        policy_version=policy_version,
-        pseudonym_key=app[PSEUDONYM_KEY],
-    )
-    try:
-        async with app[WRITE_LOCK], app[SESSIONS]() as session, session.begin():
-            await domain.store(session, review, actor)
-    except IntegrityError:
-        # Two posts of the same review_id raced; the other one stored it first.
-        found = await _existing(app, review_in)
-        if found is None:
-            raise
-        return found, False
-    metrics = app[METRICS]
-    metrics.decisions.labels(decision=review.decision).inc()
-    for flag in review.flags:
-        metrics.flags.labels(label=flag, decision=review.decision).inc()
-    return review, True
-
-
 async def submit(
-    app: web.Application,
-    items: list[ReviewIn],
-    actor: str,
+    app: web.Application, items: list[ReviewIn], actor: str
 ) -> list[tuple[Review, bool] | Conflict]:
     """Score and store new reviews; known ones are returned as stored (idempotent)."""
-    results: list[tuple[Review, bool] | Conflict | None] = []
-    todo: list[tuple[int, ReviewIn]] = []
-    for review_in in items:
-        try:
-            found = await _existing(app, review_in)
-        except Conflict as exc:
-            results.append(exc)
-            continue
-        results.append((found, False) if found is not None else None)
-        if found is None:
-            todo.append((len(results) - 1, review_in))
-    if todo:
-        # One scorer for the whole request: a model swap mid-request does not mix versions.
-        scorer = app[SCORER].current
-        scored = await _score(app, scorer, [r for _, r in todo])
-        for (i, review_in), s in zip(todo, scored, strict=True):
-            try:
-                results[i] = await _store(app, review_in, s, actor, scorer.policy.version)
-            except Conflict as exc:
-                results[i] = exc
-    return [r for r in results if r is not None]
+    outcomes = await asyncio.gather(
+        *(app[BATCHER].submit(r, actor) for r in items), return_exceptions=True
+    )
+    results: list[tuple[Review, bool] | Conflict] = []
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException) and not isinstance(outcome, Conflict):
+            raise outcome
+        results.append(outcome)
+    return results
 
 
 def _conflict_message(review_id: str) -> str:

@@ -1,0 +1,187 @@
+"""Coalescing concurrent submissions: one scoring call and one transaction per batch.
+
+Under load, requests arrive while the previous batch is being scored and written; they are
+taken together (up to `max_batch`), scored in one call (≈ 0.2 ms a review in a batch against
+≈ 1 ms alone) and stored in one transaction (one commit instead of one per review). A lone
+request waits for nothing: the batcher takes whatever is queued, never a timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from moderation import reviews as domain
+from moderation.intake import ReviewIn
+from moderation.storage.models import Review
+from moderation.web.keys import (
+    BATCHER,
+    EXECUTOR,
+    METRICS,
+    PSEUDONYM_KEY,
+    SCORER,
+    SESSIONS,
+    WRITE_LOCK,
+)  # fmt: skip
+
+log = logging.getLogger(__name__)
+
+
+class Conflict(Exception):
+    """The review id is taken by a review with another text."""
+
+
+Outcome = tuple[Review, bool]  # (stored review, True if this submission created it)
+
+
+@dataclass(slots=True)
+class _Job:
+    review_in: ReviewIn
+    actor: str
+    future: asyncio.Future[Outcome]
+
+
+class IntakeBatcher:
+    """A queue of submissions and the task that drains it."""
+
+    def __init__(self, app: web.Application, max_batch: int = 64) -> None:
+        self.app = app
+        self.max_batch = max_batch
+        self.queue: asyncio.Queue[_Job] = asyncio.Queue()
+
+    async def submit(self, review_in: ReviewIn, actor: str) -> Outcome:
+        """Queue one review and wait for its outcome (raises Conflict on a reused id)."""
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self.queue.put_nowait(_Job(review_in, actor, future))
+        return await future
+
+    async def run(self) -> None:
+        """Drain the queue batch by batch until cancelled."""
+        while True:
+            jobs = [await self.queue.get()]
+            while len(jobs) < self.max_batch and not self.queue.empty():
+                jobs.append(self.queue.get_nowait())
+            try:
+                await self._process(jobs)
+            except Exception as exc:  # the task must survive; each caller gets the error
+                log.exception("intake batch of %d failed", len(jobs))
+                for job in jobs:
+                    if not job.future.done():
+                        job.future.set_exception(exc)
+
+    async def _process(self, jobs: list[_Job]) -> None:
+        first: dict[str, _Job] = {}
+        later: list[_Job] = []
+        for job in jobs:
+            if job.review_in.review_id in first:
+                later.append(job)
+            else:
+                first[job.review_in.review_id] = job
+        app = self.app
+        async with app[SESSIONS]() as session:
+            stored = {
+                r.review_id: r
+                for r in (
+                    await session.scalars(
+                        select(Review)
+                        .where(Review.review_id.in_(list(first)))
+                        .options(selectinload(Review.edits))
+                    )
+                ).all()
+            }
+        new: list[_Job] = []
+        for review_id, job in first.items():
+            found = stored.get(review_id)
+            if found is None:
+                new.append(job)
+            elif domain.same_submission(found, job.review_in):
+                job.future.set_result((found, False))
+            else:
+                job.future.set_exception(Conflict(review_id))
+        if new:
+            await self._score_and_store(new)
+        for job in later:  # the same id twice in one batch: the second sees the first stored
+            self.queue.put_nowait(job)
+
+    async def _score_and_store(self, jobs: list[_Job]) -> None:
+        app = self.app
+        scorer = app[SCORER].current  # one model for the batch, even across a hot swap
+        loop = asyncio.get_running_loop()
+        scored = await loop.run_in_executor(
+            app[EXECUTOR],
+            scorer.score_many,
+            [(j.review_in.review_id, j.review_in.text) for j in jobs],
+        )
+        built = [
+            domain.build(
+                j.review_in,
+                s,
+                policy_version=scorer.policy.version,
+                pseudonym_key=app[PSEUDONYM_KEY],
+            )
+            for j, s in zip(jobs, scored, strict=True)
+        ]
+        try:
+            async with app[WRITE_LOCK], app[SESSIONS]() as session, session.begin():
+                for job, review in zip(jobs, built, strict=True):
+                    await domain.store(session, review, job.actor)
+        except Exception:
+            # Usually a review id stored meanwhile by another instance: redo one by one, so
+            # one review's problem is that review's alone.
+            log.info("batch of %d stored one by one after a conflict", len(jobs))
+            for job, s in zip(jobs, scored, strict=True):
+                await self._store_one(job, s, scorer.policy.version)
+            return
+        for job, review in zip(jobs, built, strict=True):
+            self._count(review)
+            job.future.set_result((review, True))
+
+    async def _store_one(self, job: _Job, scored: Any, policy_version: str) -> None:
+        app = self.app
+        review = domain.build(
+            job.review_in, scored, policy_version=policy_version, pseudonym_key=app[PSEUDONYM_KEY]
+        )
+        try:
+            async with app[WRITE_LOCK], app[SESSIONS]() as session, session.begin():
+                await domain.store(session, review, job.actor)
+        except Exception as exc:
+            async with app[SESSIONS]() as session:
+                found = await domain.find(session, job.review_in.review_id)
+            if found is None:
+                job.future.set_exception(exc)
+            elif domain.same_submission(found, job.review_in):
+                job.future.set_result((found, False))
+            else:
+                job.future.set_exception(Conflict(job.review_in.review_id))
+            return
+        self._count(review)
+        job.future.set_result((review, True))
+
+    def _count(self, review: Review) -> None:
+        metrics = self.app[METRICS]
+        metrics.decisions.labels(decision=review.decision).inc()
+        for flag in review.flags:
+            metrics.flags.labels(label=flag, decision=review.decision).inc()
+
+
+async def batcher_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Run the intake batcher for the application's lifetime."""
+    batcher = IntakeBatcher(app)
+    app[BATCHER] = batcher
+    task = asyncio.create_task(batcher.run())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    while not batcher.queue.empty():
+        job = batcher.queue.get_nowait()
+        if not job.future.done():
+            job.future.set_exception(RuntimeError("the service is shutting down"))
