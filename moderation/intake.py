@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 TOP_FIELDS: Final = frozenset(
@@ -56,6 +56,17 @@ def _string(
             "too_long", f"'{where}{key}' has {len(value)} characters; the limit is {limit}"
         )
     return value
+
+
+def storable(value: str) -> bool:
+    """False for a string no database can hold: a NUL character or a lone surrogate."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_unicode(value: str, name: str) -> None:
@@ -122,6 +133,10 @@ def parse_review(obj: Any, *, max_text: int) -> ReviewIn:
             raise InputError("invalid_time", "'submitted_at' is not an ISO 8601 time") from None
         if submitted_at.tzinfo is None:
             raise InputError("invalid_time", "'submitted_at' needs a timezone (e.g. +03:30 or Z)")
+        try:
+            submitted_at.astimezone(UTC)  # stored in UTC: 0001-01-01T00:00+01:00 has no UTC time
+        except OverflowError:
+            raise InputError("invalid_time", "'submitted_at' is out of range") from None
     assert review_id is not None and product_id is not None and text is not None
     assert user_id is not None
     return ReviewIn(review_id, product_id, text, rating, user_id, ip, user_agent, submitted_at)

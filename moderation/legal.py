@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from moderation.intake import storable
 from moderation.storage import audit
 from moderation.storage.audit import canonical
 from moderation.storage.models import LegalAccess, LegalCase, Review, utcnow
@@ -136,6 +137,8 @@ async def list_cases(session: AsyncSession, actor: str) -> list[dict[str, Any]]:
 
 
 async def _case(session: AsyncSession, case_id: str) -> LegalCase:
+    if not storable(case_id):  # no case id holds one; PostgreSQL cannot even compare it
+        raise LegalError("not_found", "no case with this id")
     case = await session.scalar(select(LegalCase).where(LegalCase.case_id == case_id))
     if case is None:
         raise LegalError("not_found", f"no case '{case_id}'")
@@ -148,6 +151,8 @@ def _check_reason(reason: str | None, what: str) -> str:
             "reason_required",
             f"{what} needs a 'reason' (e.g. the reference of the order you act on)",
         )
+    if not storable(reason):
+        raise LegalError("invalid_text", "'reason' has a NUL character or a lone surrogate")
     return reason.strip()
 
 

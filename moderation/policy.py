@@ -159,7 +159,9 @@ def _label_spans(spans: Sequence[Span], rule: LabelRule) -> list[Span]:
     if rule.action == "redact":
         return [s for s in spans if s.label == "personal_info"]
     if rule.action == "strip":
-        return [s for s in spans if s.kind in ("link", "handle")]
+        # Spam leads readers off the platform through links, handles or contact details;
+        # with those removed (personal data is redacted anyway) the review can be published.
+        return [s for s in spans if s.kind in ("link", "handle") or s.label == "personal_info"]
     return []
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from moderation.edits import Edit as PlannedEdit
 from moderation.edits import apply_edits
+from moderation.intake import storable
 from moderation.labels import LABELS
 from moderation.storage import audit, outbox
 from moderation.storage.models import AuditEvent, ModeratorLabel, Review, utcnow
@@ -156,6 +157,7 @@ async def claim(
     session: AsyncSession, review_id: str, moderator: str, now: datetime, lease: timedelta
 ) -> Review:
     """Take an item for `lease`; one atomic UPDATE, so two moderators cannot both win."""
+    _known(review_id)
     result = await session.execute(
         update(Review)
         .where(Review.review_id == review_id, _decidable(), _open_to(moderator, now))
@@ -174,6 +176,7 @@ async def claim(
 
 async def release(session: AsyncSession, review_id: str, moderator: str) -> None:
     """Give an item back before its lease ends."""
+    _known(review_id)
     result = await session.execute(
         update(Review)
         .where(Review.review_id == review_id, Review.claimed_by == moderator)
@@ -183,6 +186,12 @@ async def release(session: AsyncSession, review_id: str, moderator: str) -> None
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise QueueError("not_claimed", f"you do not hold a claim on '{review_id}'")
     await audit.append(session, moderator, "queue.release", review_id, {})
+
+
+def _known(review_id: str) -> None:
+    """No stored id holds a NUL or a lone surrogate (PostgreSQL cannot even compare one)."""
+    if not storable(review_id):
+        raise QueueError("not_found", "no review with this id")
 
 
 async def _load(session: AsyncSession, review_id: str) -> Review | None:
@@ -317,6 +326,7 @@ async def undo(
     session: AsyncSession, review_id: str, moderator: str, now: datetime, window: timedelta
 ) -> Review:
     """Restore the state before this moderator's last decision, within `window`."""
+    _known(review_id)
     review = await _load(session, review_id)
     if review is None:
         raise QueueError("not_found", f"no review '{review_id}'")

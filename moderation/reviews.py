@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from moderation.intake import ReviewIn
+from moderation.intake import ReviewIn, storable
 from moderation.pseudonym import pseudonym
 from moderation.scoring import Scored
 from moderation.storage import audit
@@ -46,6 +46,8 @@ async def find(
     with_submitter: bool = False,
 ) -> Review | None:
     """The stored review with its edits (and submitter record only when asked)."""
+    if not storable(review_id):  # no stored id has one; PostgreSQL refuses to compare it
+        return None
     options = [selectinload(Review.edits)]
     if with_submitter:
         options.append(selectinload(Review.submitter))

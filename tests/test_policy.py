@@ -106,3 +106,19 @@ def test_unreadable_policy_file_is_a_policy_error(tmp_path: Path) -> None:
     bad.write_text("labels = [", encoding="utf-8")
     with pytest.raises(PolicyError, match="cannot read"):
         load_policy(bad)
+
+
+def test_spam_whose_only_channel_is_contact_data_is_published_redacted() -> None:
+    # "Call me on ..." scores as spam too; with the number redacted nothing leads off-platform.
+    text = "شماره‌م 09121234567 هست"
+    span = Span(8, 19, "phone", "personal_info")
+    out = decide(load_policy(DEFAULT_POLICY), text, scores(spam=0.86, personal_info=0.99),
+                 [span], THRESHOLDS)
+    assert out.decision == "publish_edited"
+    assert out.published_text == "شماره‌م [شماره تلفن] هست"
+
+
+def test_spam_without_anything_to_remove_is_held() -> None:
+    out = decide(load_policy(DEFAULT_POLICY), "کانال ما رو دنبال کنید", scores(spam=0.9), [],
+                 THRESHOLDS)
+    assert out.decision == "hold"

@@ -71,14 +71,20 @@ def save_model(model: Model, directory: Path = MODELS_DIR) -> Path:
 def resolve(name: str, directory: Path = MODELS_DIR) -> Path:
     """The artifact path for a version or file name, refusing anything outside `directory`."""
     base = directory.resolve()
-    candidate = Path(name)
-    if candidate.suffix != ".joblib":
-        candidate = candidate.with_name(candidate.name + ".joblib")
-    path = (candidate if candidate.is_absolute() else base / candidate).resolve()
+    try:
+        if not name.isprintable():  # NUL, control characters, lone surrogates
+            raise ValueError(name)
+        candidate = Path(name)
+        if candidate.suffix != ".joblib":
+            candidate = candidate.with_name(candidate.name + ".joblib")  # "" and "/": ValueError
+        path = (candidate if candidate.is_absolute() else base / candidate).resolve()
+        found = path.parent == base and path.is_file()
+    except (ValueError, OSError):  # OSError: a name too long for the file system
+        raise ModelError(f"no model artifact named {name[:100]!r} in {base}") from None
     if path.parent != base:
         # A joblib file is code: only our own models/ directory is trusted (STYLE.md).
         raise ModelError(f"refusing to load {name!r}: models are loaded only from {base}")
-    if not path.is_file():
+    if not found:
         raise ModelError(f"no model artifact {path.name} in {base}")
     return path
 

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite connections get WAL, foreign keys and a busy timeout."""
+    # SQL parameters hold review text and IPs: keep them out of error messages (and so logs).
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 

@@ -11,6 +11,7 @@ from moderation.scoring import Scorer
 from moderation.web.auth import roles
 from moderation.web.body import json_body
 from moderation.web.errors import fail
+from moderation.web.jsonresp import json_response
 from moderation.web.keys import ACTOR, EXECUTOR, METRICS, SCORER, SESSIONS, SETTINGS, WRITE_LOCK
 
 
@@ -20,7 +21,7 @@ async def get_model(request: web.Request) -> web.Response:
     from moderation.classifier.artifact import available
 
     scorer = request.app[SCORER].current
-    return web.json_response(
+    return json_response(
         {
             "model_version": scorer.model_version,
             "thresholds": dict(scorer.model.thresholds) if scorer.model else None,
@@ -64,4 +65,4 @@ async def switch_model(request: web.Request) -> web.Response:
             None,
             {"from": old.model_version, "to": model.version},
         )
-    return web.json_response({"model_version": model.version, "previous": old.model_version})
+    return json_response({"model_version": model.version, "previous": old.model_version})

@@ -104,6 +104,9 @@ async def _scorer_ctx(app: web.Application) -> AsyncIterator[None]:
     model = load_default_model(settings.model, settings.models_dir)
     app[SCORER] = ScorerHolder(Scorer(load_policy(settings.policy), model))
     app[METRICS].set_model(app[SCORER].current.model_version)
+    # The first review would otherwise pay for hazm's word lists and the model's first call
+    # (≈ 1.5 s): pay it here, before the service reports ready.
+    app[SCORER].current.score("warm-up", "گرم کردن سرویس")
     # Scoring is CPU-bound; one worker thread keeps the event loop free for I/O.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score") as pool:
         app[EXECUTOR] = pool

@@ -30,3 +30,7 @@ async def json_body(request: web.Request) -> Any:
             "invalid_json",
             f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
         )
+    except RecursionError:
+        fail(400, "invalid_json", "the body is not valid JSON here: it is nested too deeply")
+    except ValueError:  # an integer of more than 4300 digits
+        fail(400, "invalid_json", "the body is not valid JSON here: a number is too long")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import NoReturn
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+
+from moderation.web.jsonresp import json_response
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ _CODES = {
 
 def error_response(status: int, code: str, message: str) -> web.Response:
     """A `{"error": {"code", "message"}}` response."""
-    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+    return json_response({"error": {"code": code, "message": message}}, status=status)
 
 
 class JSONError(web.HTTPException):
@@ -74,13 +77,28 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         if exc.status == 413:
             message = "the request body is larger than this service accepts"
         return error_response(exc.status, code, message)
-    except Exception:
-        # Only the route and exception type are logged: the body may hold review text.
-        log.exception(
-            "unhandled error on %s %s",
+    except Exception as exc:
+        # Only the route, the exception types and where they were raised are logged, never the
+        # messages: a database error's message holds the SQL parameters (review text, IP).
+        log.error(
+            "unhandled error on %s %s: %s\n%s",
             request.method,
             request.match_info.route.resource.canonical
             if request.match_info.route.resource
             else "?",
+            _chain(exc),
+            "".join(traceback.format_tb(exc.__traceback__)).rstrip(),
         )
         return error_response(500, "internal_error", "the service failed to handle this request")
+
+
+def _chain(exc: BaseException) -> str:
+    """The types of an exception and of its causes, e.g. `DBAPIError <- DataError`."""
+    names: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        names.append(f"{type(current).__module__}.{type(current).__qualname__}")
+        current = current.__cause__ or current.__context__
+    return " <- ".join(names)

@@ -10,6 +10,7 @@ from moderation import legal as domain
 from moderation.web.auth import roles
 from moderation.web.body import json_body
 from moderation.web.errors import JSONError, fail
+from moderation.web.jsonresp import json_response
 from moderation.web.keys import ACTOR, SESSIONS, WRITE_LOCK
 
 _STATUS = {"not_found": 404, "reason_required": 400, "already_released": 409}
@@ -40,7 +41,7 @@ async def list_cases(request: web.Request) -> web.Response:
     """GET /v1/legal/cases."""
     _reason(request)
     cases = await _in_transaction(request, lambda s: domain.list_cases(s, request[ACTOR]))
-    return web.json_response({"cases": cases})
+    return json_response({"cases": cases})
 
 
 @roles("legal")
@@ -51,7 +52,7 @@ async def get_case(request: web.Request) -> web.Response:
         request,
         lambda s: domain.view_case(s, request.match_info["case_id"], request[ACTOR], reason),
     )
-    return web.json_response(case)
+    return json_response(case)
 
 
 @roles("legal")
@@ -62,7 +63,7 @@ async def export_case(request: web.Request) -> web.Response:
         request,
         lambda s: domain.export_case(s, request.match_info["case_id"], request[ACTOR], reason),
     )
-    return web.json_response(
+    return json_response(
         bundle, headers={"Content-Disposition": f'attachment; filename="{bundle["case_id"]}.json"'}
     )
 
@@ -80,4 +81,4 @@ async def release_case(request: web.Request) -> web.Response:
         request,
         lambda s: domain.release_case(s, request.match_info["case_id"], request[ACTOR], reason),
     )
-    return web.json_response(case)
+    return json_response(case)

@@ -8,10 +8,12 @@ from typing import Any
 from aiohttp import web
 
 from moderation import queue as domain
+from moderation.intake import storable
 from moderation.labels import LABELS
 from moderation.web.auth import roles
 from moderation.web.body import json_body
 from moderation.web.errors import fail
+from moderation.web.jsonresp import json_response
 from moderation.web.keys import ACTOR, SESSIONS, SETTINGS, WRITE_LOCK
 
 _STATUS = {
@@ -24,6 +26,7 @@ _STATUS = {
 }
 DECISION_FIELDS = frozenset({"action", "text", "reason", "note"})
 MAX_NOTE = 2000
+MAX_AGE_HOURS = 24 * 366 * 100  # beyond this `now - max_age` leaves the calendar
 
 
 def _queue_error(exc: domain.QueueError) -> web.HTTPException:
@@ -49,12 +52,13 @@ def _filters(request: web.Request) -> domain.Filters:
     if (
         not 0.0 <= min_score <= 1.0
         or not 1 <= limit <= 200
-        or (max_age is not None and max_age <= 0)
+        or (max_age is not None and not 0 < max_age <= MAX_AGE_HOURS)
     ):
         fail(
             400,
             "invalid_parameter",
-            "'min_score' must be in [0, 1], 'limit' in [1, 200], 'max_age_hours' above 0",
+            "'min_score' must be in [0, 1], 'limit' in [1, 200], "
+            f"'max_age_hours' above 0 and at most {MAX_AGE_HOURS}",
         )
     which = q.get("list", "pending")
     if which not in ("pending", "rejected"):
@@ -77,7 +81,7 @@ async def list_queue(request: web.Request) -> web.Response:
         views = [
             domain.moderator_view(r, await domain.author_history(session, r.author)) for r in items
         ]
-    return web.json_response({"items": views, "count": len(views)})
+    return json_response({"items": views, "count": len(views)})
 
 
 @roles("moderator")
@@ -94,7 +98,7 @@ async def claim(request: web.Request) -> web.Response:
             )
     except domain.QueueError as exc:
         raise _queue_error(exc) from None
-    return web.json_response(view)
+    return json_response(view)
 
 
 @roles("moderator")
@@ -105,7 +109,7 @@ async def release(request: web.Request) -> web.Response:
             await domain.release(session, request.match_info["review_id"], request[ACTOR])
     except domain.QueueError as exc:
         raise _queue_error(exc) from None
-    return web.json_response({"released": True})
+    return json_response({"released": True})
 
 
 def _decision_body(body: Any) -> dict[str, Any]:
@@ -118,8 +122,12 @@ def _decision_body(body: Any) -> dict[str, Any]:
         value = body.get(key)
         if value is not None and not isinstance(value, str):
             fail(400, "wrong_type", f"'{key}' must be a string")
-        if isinstance(value, str) and ("\x00" in value or len(value) > 5000):
-            fail(400, "invalid_text", f"'{key}' has a NUL character or is over 5000 characters")
+        if isinstance(value, str) and (not storable(value) or len(value) > 5000):
+            fail(
+                400,
+                "invalid_text",
+                f"'{key}' has a NUL character or a lone surrogate, or is over 5000 characters",
+            )
     if "action" not in body:
         fail(400, "missing_field", "'action' is required")
     return body
@@ -149,7 +157,7 @@ async def decide(request: web.Request) -> web.Response:
         view = await _decide(request, request.match_info["review_id"], body)
     except domain.QueueError as exc:
         raise _queue_error(exc) from None
-    return web.json_response(view)
+    return json_response(view)
 
 
 @roles("moderator")
@@ -166,7 +174,7 @@ async def undo(request: web.Request) -> web.Response:
             )
     except domain.QueueError as exc:
         raise _queue_error(exc) from None
-    return web.json_response(view)
+    return json_response(view)
 
 
 @roles("moderator")
@@ -186,4 +194,4 @@ async def bulk(request: web.Request) -> web.Response:
             results.append({"id": review_id, "decision": view["decision"]})
         except domain.QueueError as exc:
             results.append({"id": review_id, "error": {"code": exc.code, "message": exc.message}})
-    return web.json_response({"results": results})
+    return json_response({"results": results})

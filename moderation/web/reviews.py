@@ -15,6 +15,7 @@ from moderation.web.auth import roles
 from moderation.web.batcher import Conflict
 from moderation.web.body import json_body
 from moderation.web.errors import fail
+from moderation.web.jsonresp import json_response
 from moderation.web.keys import ACTOR, BATCHER, SESSIONS, SETTINGS, WRITE_LOCK
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ async def post_review(request: web.Request) -> web.Response:
     if isinstance(outcome, Conflict):
         fail(409, "review_id_conflict", _conflict_message(review_in.review_id))
     review, created = outcome
-    return web.json_response(domain.result(review), status=201 if created else 200)
+    return json_response(domain.result(review), status=201 if created else 200)
 
 
 @roles("storefront")
@@ -107,7 +108,7 @@ async def post_batch(request: web.Request) -> web.Response:
                 "result": domain.result(review),
             }
     errors = sum(1 for o in out if "error" in o)
-    return web.json_response({"results": out, "accepted": len(out) - errors, "errors": errors})
+    return json_response({"results": out, "accepted": len(out) - errors, "errors": errors})
 
 
 @roles("storefront", "moderator")
@@ -118,7 +119,7 @@ async def get_review(request: web.Request) -> web.Response:
         review = await domain.find(session, review_id)
     if review is None:
         fail(404, "not_found", f"no review '{review_id}'")
-    return web.json_response(domain.result(review))
+    return json_response(domain.result(review))
 
 
 @roles("storefront")
@@ -142,4 +143,4 @@ async def delete_review(request: web.Request) -> web.Response:
         await forget_released(session, review.id)
         await session.delete(review)
         await audit.append(session, request[ACTOR], "review.deleted", review_id, {})
-    return web.json_response({"deleted": review_id})
+    return json_response({"deleted": review_id})

@@ -5,13 +5,14 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import text
 
+from moderation.web.jsonresp import json_response
 from moderation.web.keys import METRICS, SCORER, SESSIONS
 from moderation.web.openapi import document
 
 
 async def healthz(request: web.Request) -> web.Response:
     """Liveness: the process answers."""
-    return web.json_response({"status": "ok"})
+    return json_response({"status": "ok"})
 
 
 async def readyz(request: web.Request) -> web.Response:
@@ -20,8 +21,8 @@ async def readyz(request: web.Request) -> web.Response:
         async with request.app[SESSIONS]() as session:
             await session.execute(text("SELECT 1"))
     except Exception:
-        return web.json_response({"status": "unavailable", "reason": "database"}, status=503)
-    return web.json_response(
+        return json_response({"status": "unavailable", "reason": "database"}, status=503)
+    return json_response(
         {"status": "ready", "model_version": request.app[SCORER].current.model_version}
     )
 
@@ -35,4 +36,4 @@ async def metrics(request: web.Request) -> web.Response:
 
 async def openapi(request: web.Request) -> web.Response:
     """The OpenAPI 3.1 description of this API."""
-    return web.json_response(document())
+    return json_response(document())
