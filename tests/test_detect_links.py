@@ -44,6 +44,7 @@ def test_trailing_full_stop_is_not_part_of_the_link() -> None:
         "آی‌پی 192.168.1.1 رو وارد کنید",
         "فریمور v1.2.3 رو نصب کردم",
         "ایمیلم ali@gmail.com",  # an e-mail is personal data, not a link
+        "ایمیل بدید: n.moradi.net@gmail.com",  # nor is a dotted local part
         "سرعت 2.4GHz عالیه",
         "فایل firmware.bin رو آپلود کنید",
     ],

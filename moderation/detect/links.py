@@ -15,7 +15,7 @@ _URL: Final = re.compile(r"(?:https?://|www\.)[^\s<>\"'،]+", re.ASCII)
 _TME: Final = re.compile(r"(?<![a-z0-9])(?:t|telegram)\s*\.\s*me\s*/\s*\+?[a-z0-9_]+")
 _DOMAIN: Final = re.compile(
     r"(?<![a-z0-9@.\-])[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9\-]+)*\.(?:" + _TLDS + r")"
-    r"(?![a-z0-9\-])(?:/[^\s<>\"'،]*)?"
+    r"(?![a-z0-9\-@])(?:/[^\s<>\"'،]*)?"  # not before @: that is an e-mail's local part
 )
 _HANDLE: Final = re.compile(r"(?<![a-z0-9_.@])@[a-z0-9_](?:[a-z0-9_.]{2,31})(?<!\.)")
 _NAMED_HANDLE: Final = re.compile(
