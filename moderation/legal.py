@@ -52,10 +52,7 @@ def build_evidence(review: Review, opened_by: str, opened_at: datetime) -> dict[
             "labels": review.labels,
             "flags": review.flags,
             "rules": review.rules,
-            "edits": [
-                {"start": e.start, "end": e.end, "kind": e.kind, "replacement": e.replacement}
-                for e in review.edits
-            ],
+            "edits": review.edit_dicts(),
             "model_version": review.model_version,
             "policy_version": review.policy_version,
         },

@@ -19,17 +19,7 @@ from moderation.storage import audit, outbox
 from moderation.storage.models import AuditEvent, ModeratorLabel, Review, utcnow
 
 ACTIONS: Final = ("approve", "approve_edited", "edit", "reject", "escalate")
-REJECT_REASONS: Final = (
-    "insult",
-    "hate",
-    "sexual",
-    "threat",
-    "spam",
-    "personal_info",
-    "criminal",
-    "off_topic",
-    "other",
-)
+REJECT_REASONS: Final = (*LABELS, "off_topic", "other")
 # What each action publishes, and the labels it confirms for retraining.
 _DECISION: Final = {
     "approve": "publish",
@@ -129,10 +119,7 @@ def moderator_view(review: Review, history: dict[str, int]) -> dict[str, Any]:
         "product_id": review.product_id,
         "text": review.text,
         "spans": review.spans,
-        "edits": [
-            {"start": e.start, "end": e.end, "kind": e.kind, "replacement": e.replacement}
-            for e in review.edits
-        ],
+        "edits": review.edit_dicts(),
         "auto_decision": review.auto_decision,
         "auto_published_text": review.auto_published_text,
         "decision": review.decision,
@@ -176,14 +163,15 @@ async def claim(
 
 async def release(session: AsyncSession, review_id: str, moderator: str) -> None:
     """Give an item back before its lease ends."""
-    _known(review_id)
-    result = await session.execute(
-        update(Review)
-        .where(Review.review_id == review_id, Review.claimed_by == moderator)
-        .values(claimed_by=None, claim_expires_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    result = None
+    if storable(review_id):  # else no claim can exist (and PostgreSQL cannot compare it)
+        result = await session.execute(
+            update(Review)
+            .where(Review.review_id == review_id, Review.claimed_by == moderator)
+            .values(claimed_by=None, claim_expires_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    if result is None or result.rowcount != 1:  # type: ignore[attr-defined]
         raise QueueError("not_claimed", f"you do not hold a claim on '{review_id}'")
     await audit.append(session, moderator, "queue.release", review_id, {})
 

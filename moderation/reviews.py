@@ -152,10 +152,7 @@ def result(review: Review) -> dict[str, Any]:
         "published_text": review.published_text,
         "labels": review.labels,
         "flags": review.flags,
-        "edits": [
-            {"start": e.start, "end": e.end, "kind": e.kind, "replacement": e.replacement}
-            for e in review.edits
-        ],
+        "edits": review.edit_dicts(),
         "legal_hold": review.legal_hold,
         "model_version": review.model_version,
         "reasons": review.reasons,

@@ -95,6 +95,13 @@ class Review(Base):
         cascade="all, delete-orphan",
     )
 
+    def edit_dicts(self) -> list[dict[str, Any]]:
+        """The automatic edits in the JSON shape of DESIGN.md (needs `edits` loaded)."""
+        return [
+            {"start": e.start, "end": e.end, "kind": e.kind, "replacement": e.replacement}
+            for e in self.edits
+        ]
+
     __table_args__ = (
         Index("ix_reviews_queue", "status", "severity", "created_at"),
         Index("ix_reviews_author", "author"),
