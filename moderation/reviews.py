@@ -121,27 +121,38 @@ def build(
 
 async def store(session: AsyncSession, review: Review, actor: str) -> None:
     """Add a built review and its audit event to the caller's transaction."""
-    session.add(review)
-    await session.flush()
-    await audit.append(
-        session,
-        actor,
-        "review.scored",
-        review.review_id,
-        {
-            "decision": review.decision,
-            "flags": review.flags,
-            "model_version": review.model_version,
-            "policy_version": review.policy_version,
-            "legal_hold": review.legal_hold,
-            "text_sha256": review.text_sha256,
-        },
-    )
-    if review.legal_hold:
-        # Criminal content: the evidence and its digest are fixed now, at intake.
-        from moderation.legal import open_case
+    await store_many(session, [review], actor)
 
-        await open_case(session, review, f"policy:{review.policy_version}")
+
+async def store_many(session: AsyncSession, reviews: Sequence[Review], actor: str) -> None:
+    """Add built reviews and their audit events to the caller's transaction, in bulk."""
+    session.add_all(reviews)
+    await session.flush()
+    await audit.append_many(
+        session,
+        [
+            (
+                actor,
+                "review.scored",
+                r.review_id,
+                {
+                    "decision": r.decision,
+                    "flags": r.flags,
+                    "model_version": r.model_version,
+                    "policy_version": r.policy_version,
+                    "legal_hold": r.legal_hold,
+                    "text_sha256": r.text_sha256,
+                },
+            )
+            for r in reviews
+        ],
+    )
+    for review in reviews:
+        if review.legal_hold:
+            # Criminal content: the evidence and its digest are fixed now, at intake.
+            from moderation.legal import open_case
+
+            await open_case(session, review, f"policy:{review.policy_version}")
 
 
 def result(review: Review) -> dict[str, Any]:

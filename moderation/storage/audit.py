@@ -41,25 +41,40 @@ async def append(
     session: AsyncSession, actor: str, action: str, review_id: str | None, data: dict[str, Any]
 ) -> AuditEvent:
     """Add one event to the chain, in the caller's transaction."""
+    (event,) = await append_many(session, [(actor, action, review_id, data)])
+    return event
+
+
+async def append_many(
+    session: AsyncSession, entries: Sequence[tuple[str, str, str | None, dict[str, Any]]]
+) -> list[AuditEvent]:
+    """Add events to the chain in order, in the caller's transaction (one read, one flush)."""
     if session.get_bind().dialect.name == "postgresql":
         # Appends from several instances must not read the same predecessor: hold a
         # transaction-scoped lock until commit.
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     prev = await session.scalar(select(AuditEvent.digest).order_by(AuditEvent.id.desc()).limit(1))
-    at = utcnow()
     prev = prev or GENESIS
-    event = AuditEvent(
-        at=at,
-        actor=actor,
-        action=action,
-        review_id=review_id,
-        data=data,
-        prev_digest=prev,
-        digest=event_digest(prev, at, actor, action, review_id, data),
-    )
-    session.add(event)
+    events: list[AuditEvent] = []
+    for actor, action, review_id, data in entries:
+        at = utcnow()
+        digest = event_digest(prev, at, actor, action, review_id, data)
+        events.append(
+            AuditEvent(
+                at=at,
+                actor=actor,
+                action=action,
+                review_id=review_id,
+                data=data,
+                prev_digest=prev,
+                digest=digest,
+            )
+        )
+        prev = digest
+    # Added in chain order: ids are assigned in insertion order, and verify walks by id.
+    session.add_all(events)
     await session.flush()
-    return event
+    return events
 
 
 def verify_chain(events: Sequence[AuditEvent]) -> list[str]:

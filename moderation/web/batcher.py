@@ -131,8 +131,14 @@ class IntakeBatcher:
         ]
         try:
             async with app[WRITE_LOCK], app[SESSIONS]() as session, session.begin():
-                for job, review in zip(jobs, built, strict=True):
-                    await domain.store(session, review, job.actor)
+                # One actor per batch is the common case (the storefront's token); mixed
+                # actors are stored per actor, each group in bulk.
+                for actor in dict.fromkeys(j.actor for j in jobs):
+                    await domain.store_many(
+                        session,
+                        [r for j, r in zip(jobs, built, strict=True) if j.actor == actor],
+                        actor,
+                    )
         except Exception:
             # Usually a review id stored meanwhile by another instance: redo one by one, so
             # one review's problem is that review's alone.
