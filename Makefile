@@ -34,7 +34,7 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-# Long fuzzing run: 10000 generated examples per property (the default test run uses ~50).
+# Long fuzzing run: 10000 generated examples per property (the default test run uses 100).
 fuzz: $(STAMP)
 	MODERATION_FUZZ_EXAMPLES=10000 $(VENV)/bin/pytest -q tests/test_fuzz.py
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
 from aiohttp import ClientResponse
 from markupsafe import escape
 from sqlalchemy import update
@@ -314,3 +315,18 @@ def test_diff_shows_each_edit_as_deleted_and_inserted_text() -> None:
         Change("del", "efg"),
         Change("same", " h"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [(b"token=\xff\xfe", "application/x-www-form-urlencoded; charset=utf-8"),
+     (b"--x\r\n\r\n", "multipart/form-data"),
+     (b"--b\r\nContent-Disposition: form-data\r\n\r\nv\r\n--b--\r\n",
+      "multipart/form-data; boundary=b")],
+)
+async def test_malformed_login_form_is_a_400_not_a_500(
+    service: Service, body: bytes, content_type: str
+) -> None:
+    resp = await service.client.post("/queue/login", data=body,
+                                     headers={"Content-Type": content_type})
+    assert 400 <= resp.status < 500

@@ -99,10 +99,18 @@ async def login_form(request: web.Request) -> web.Response:
     return _page("login.html", request, {"error": notice})
 
 
+async def _post_form(request: web.Request) -> Mapping[str, Any]:
+    """The posted form; a body that is not a well-formed form is a 400, never a 500."""
+    try:
+        return await request.post()
+    except (ValueError, UnicodeDecodeError, AssertionError, KeyError):
+        fail(400, "invalid_form", "the request body is not a well-formed form")
+
+
 async def login(request: web.Request) -> web.Response:
     """POST /queue/login: a moderator token in, a signed session cookie out."""
     session.check_origin(request)
-    form = await request.post()
+    form = await _post_form(request)
     token = form.get("token")
     token = token.strip() if isinstance(token, str) else ""
     found = None
@@ -122,7 +130,7 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     """POST /queue/logout: forget the session."""
     moderator = await _moderator(request)
-    session.check_csrf(request, moderator, await request.post())
+    session.check_csrf(request, moderator, await _post_form(request))
     exc = web.HTTPSeeOther("/queue/login")
     session.clear_cookie(exc)
     raise exc
@@ -218,7 +226,7 @@ def _field(form: Mapping[str, Any], key: str, *, required: bool = False) -> str 
 async def _form(request: web.Request) -> tuple[session.Moderator, Mapping[str, Any], str]:
     """The moderator, the CSRF-checked form and its review id."""
     moderator = await _moderator(request)
-    form = await request.post()
+    form = await _post_form(request)
     session.check_csrf(request, moderator, form)
     review_id = _field(form, "review_id", required=True)
     assert review_id is not None

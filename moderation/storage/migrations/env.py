@@ -3,6 +3,7 @@
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from moderation.storage.engine import make_engine
@@ -10,6 +11,7 @@ from moderation.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+_MIGRATION_LOCK = 7_420_002  # pg_advisory_xact_lock key (7_420_001 serialises audit appends)
 
 
 def _run(connection: Connection) -> None:
@@ -20,6 +22,11 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Instances started together on one database must not migrate it at the same time
+            # (the second one crashed on "CREATE TABLE alembic_version"): the others wait here,
+            # then find the schema already at head.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
         context.run_migrations()
 
 
