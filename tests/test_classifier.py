@@ -168,6 +168,9 @@ def test_versions_count_up_per_day(tmp_path: Path) -> None:
     for n in (1, 2, 10):
         (tmp_path / f"2026-11-24.{n}.joblib").write_bytes(b"")
     assert next_version(tmp_path, day) == "2026-11-24.11"
+    from moderation.classifier.artifact import available
+
+    assert available(tmp_path)[-1] == "2026-11-24.10"  # the newest, not the last by string
 
 
 def test_compiled_scores_equal_the_calibrated_estimators() -> None:

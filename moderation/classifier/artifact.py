@@ -121,7 +121,15 @@ def load_model(name: str, directory: Path = MODELS_DIR) -> Model:
 
 def available(directory: Path = MODELS_DIR) -> list[str]:
     """Versions of the artifacts in `directory`, oldest first by version name."""
-    return sorted(p.stem for p in directory.glob("*.joblib")) if directory.is_dir() else []
+    if not directory.is_dir():
+        return []
+    # Natural order, so 2026-11-24.10 comes after 2026-11-24.9.
+    return sorted((p.stem for p in directory.glob("*.joblib")), key=_natural)
+
+
+def _natural(version: str) -> list[tuple[int, int | str]]:
+    return [(0, int(part)) if part.isdigit() else (1, part)
+            for part in re.split(r"(\d+)", version) if part]
 
 
 def load_default_model(name: str | None, directory: Path = MODELS_DIR) -> Model | None:
