@@ -65,6 +65,7 @@ class Applied:
     action: str
     outcome: str  # publish_edited, hold or reject
     detected: bool
+    links_removed: bool = False  # strip: links or handles went (not only contact details)
 
     def reason_fa(self) -> str:
         """A short Persian sentence the storefront can show the author."""
@@ -75,7 +76,9 @@ class Applied:
         if self.outcome == "publish_edited":
             return {
                 "redact": f"{name} از متن نظر حذف شد تا از حریم خصوصی محافظت شود.",
-                "strip": "لینک‌ها و شناسه‌های تبلیغاتی از متن نظر حذف شد.",
+                "strip": "لینک‌ها و شناسه‌های تبلیغاتی از متن نظر حذف شد."
+                if self.links_removed
+                else "راه‌های تماس بیرون از فروشگاه از متن نظر حذف شد.",
                 "mask": "واژه‌های نامناسب در متن نظر پوشانده شد.",
             }[self.action]
         if self.outcome == "reject":
@@ -185,6 +188,7 @@ def decide(
         if score < threshold and label not in detected:
             continue
         outcome = "hold"
+        editable: list[Span] = []
         if rule.action in EDIT_ACTIONS:
             editable = _label_spans(spans, rule)
             too_severe = rule.hold_severity is not None and any(
@@ -197,8 +201,11 @@ def decide(
             outcome = "reject"
         if rule.reject_at is not None and score >= rule.reject_at:
             outcome = "reject"
+        links = any(s.kind in ("link", "handle") for s in editable)
         applied.append(
-            Applied(label, round(score, 4), threshold, rule.action, outcome, label in detected)
+            Applied(
+                label, round(score, 4), threshold, rule.action, outcome, label in detected, links
+            )
         )
     decision = max((a.outcome for a in applied), key=DECISIONS.index, default="publish")
     edits = plan_edits(text, to_edit)
