@@ -87,16 +87,31 @@ class IntakeBatcher:
                 first[job.review_in.review_id] = job
         app = self.app
         async with app[SESSIONS]() as session:
-            stored = {
-                r.review_id: r
-                for r in (
-                    await session.scalars(
-                        select(Review)
-                        .where(Review.review_id.in_(list(first)))
-                        .options(selectinload(Review.edits))
+            # The usual answer is "none of them": ask for ids and digests only, and load whole
+            # reviews (with their edits) just for the few already stored.
+            digests = dict(
+                (
+                    await session.execute(
+                        select(Review.review_id, Review.text_sha256).where(
+                            Review.review_id.in_(list(first))
+                        )
                     )
-                ).all()
-            }
+                )
+                .tuples()
+                .all()
+            )
+            stored = {}
+            if digests:
+                stored = {
+                    r.review_id: r
+                    for r in (
+                        await session.scalars(
+                            select(Review)
+                            .where(Review.review_id.in_(list(digests)))
+                            .options(selectinload(Review.edits))
+                        )
+                    ).all()
+                }
         new: list[_Job] = []
         for review_id, job in first.items():
             found = stored.get(review_id)
