@@ -89,17 +89,12 @@ class IntakeBatcher:
         async with app[SESSIONS]() as session:
             # The usual answer is "none of them": ask for ids and digests only, and load whole
             # reviews (with their edits) just for the few already stored.
-            digests = dict(
-                (
-                    await session.execute(
-                        select(Review.review_id, Review.text_sha256).where(
-                            Review.review_id.in_(list(first))
-                        )
-                    )
+            rows = await session.execute(
+                select(Review.review_id, Review.text_sha256).where(
+                    Review.review_id.in_(list(first))
                 )
-                .tuples()
-                .all()
             )
+            digests = {review_id: digest for review_id, digest in rows}
             stored = {}
             if digests:
                 stored = {
