@@ -180,8 +180,3 @@ def result(review: Review) -> dict[str, Any]:
 def same_submission(review: Review, review_in: ReviewIn) -> bool:
     """True when a re-post carries the text that was stored (idempotent retry)."""
     return review.text_sha256 == text_digest(review_in.text)
-
-
-def ids(reviews: Sequence[Review]) -> list[str]:
-    """Review ids, for logs (never texts)."""
-    return [r.review_id for r in reviews]

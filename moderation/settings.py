@@ -28,7 +28,6 @@ class Settings:
     undo_seconds: float = 120.0
     retention_days: int = 90
     retention_interval_seconds: float = 24 * 3600
-    log_dir: Path | None = None
     upgrade_on_start: bool = True
     # Per-token token bucket (requests a second, burst size); 0 requests a second turns it off.
     # The default leaves room for a storefront posting every review with one token.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -138,8 +138,3 @@ def load_default_model(name: str | None, directory: Path = MODELS_DIR) -> Model 
         return load_model(name, directory)
     versions = available(directory)
     return load_model(versions[-1], directory) if versions else None
-
-
-def card_thresholds(card: Mapping[str, Any]) -> dict[str, float]:
-    """Thresholds as stored in a card."""
-    return {k: float(v) for k, v in card.get("thresholds", {}).items()}

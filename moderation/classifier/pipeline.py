@@ -64,9 +64,6 @@ class FeatureStack(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             blocks.append(block * weight if weight != 1.0 else block)
         return sp.hstack(blocks, format="csr")
 
-    def named(self, name: str) -> Any:
-        """One transformer by name."""
-        return next(t for n, t, _ in self.transformers if n == name)
 
 
 class LabelScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
