@@ -24,7 +24,7 @@ serve: $(STAMP)
 	$(PY) -m moderation serve
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check moderation tests
+	$(VENV)/bin/ruff check moderation tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy

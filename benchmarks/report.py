@@ -4,7 +4,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-
 NOTES = """## Reading the figures
 
 - The issue's goals for `POST /v1/reviews` are ≥ 50% of the echo's throughput and p99 < 50 ms at
