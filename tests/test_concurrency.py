@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import asyncpg
 import pytest
 from sqlalchemy import func, select
 
@@ -24,7 +22,7 @@ from moderation.storage.audit import verify_chain
 from moderation.storage.engine import make_engine, make_sessionmaker
 from moderation.storage.models import AuditEvent, ModeratorLabel, Review
 from moderation.storage.tokens import create_token
-from tests.conftest import PG_ADMIN, REQUIRE_PG, _pg_available
+from tests.conftest import fresh_postgres
 from tests.test_durability import ServiceProcess, call, service_env, stopped_at_exit
 
 HELD = "پشتیبانتون کصکشه"  # held for a moderator without a model
@@ -38,21 +36,8 @@ HTTP_TIMEOUT = aiohttp.ClientTimeout(total=30)
 @pytest.fixture
 async def pg_url() -> AsyncIterator[str]:
     """A fresh PostgreSQL database (the only database two processes can share)."""
-    reason = await _pg_available()
-    if reason is not None:
-        if REQUIRE_PG:
-            pytest.fail(reason + " and MODERATION_REQUIRE_POSTGRES=1")
-        print(f"\nconcurrency test skipped: {reason}")
-        pytest.skip(reason)
-    name = f"negahban_conc_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(PG_ADMIN, timeout=10)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with fresh_postgres("negahban_conc") as url:
+        yield url
 
 
 async def tokens(database_url: str) -> tuple[str, list[str]]:

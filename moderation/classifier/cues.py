@@ -10,7 +10,6 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from moderation.detect.lexicon import CUE_CATEGORIES, load_cues, load_lexicon
-from moderation.text.evasion import light_view, undo_evasion
 from moderation.text.mapped import MappedText
 
 PROFANITY_FEATURES = ("insult:1", "insult:2", "insult:3", "sexual", "hate")
@@ -50,7 +49,8 @@ class CueFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         rows: list[int] = []
         cols: list[int] = []
         for r, item in enumerate(X):
-            view: MappedText = undo_evasion(light_view(item.evaded))
+            # `evaded` is already the anti-evasion view: no need to build it again.
+            view = MappedText.of(item.evaded)
             counts: dict[int, int] = {}
             for span in self.cues_.find(view):
                 k = index[f"cue:{span.label}"]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation import queue as domain
 from moderation.intake import storable
 from moderation.labels import LABELS
+from moderation.storage.models import Review
 from moderation.web.auth import roles
 from moderation.web.body import json_body
 from moderation.web.errors import fail
@@ -84,21 +87,29 @@ async def list_queue(request: web.Request) -> web.Response:
     return json_response({"items": views, "count": len(views)})
 
 
-@roles("moderator")
-async def claim(request: web.Request) -> web.Response:
-    """POST /v1/queue/{review_id}/claim: take an item for a lease; 409 if someone else has it."""
-    review_id = request.match_info["review_id"]
+async def _view_after(
+    request: web.Request, operation: Callable[[AsyncSession], Awaitable[Review]]
+) -> web.Response:
+    """Run a queue operation in one write transaction; answer with the moderator's view."""
     try:
         async with request.app[WRITE_LOCK], request.app[SESSIONS]() as session, session.begin():
-            review = await domain.claim(
-                session, review_id, request[ACTOR], domain.now(), _lease(request)
-            )
+            review = await operation(session)
             view = domain.moderator_view(
                 review, await domain.author_history(session, review.author)
             )
     except domain.QueueError as exc:
         raise _queue_error(exc) from None
     return json_response(view)
+
+
+@roles("moderator")
+async def claim(request: web.Request) -> web.Response:
+    """POST /v1/queue/{review_id}/claim: take an item for a lease; 409 if someone else has it."""
+    review_id, lease = request.match_info["review_id"], _lease(request)
+    return await _view_after(
+        request,
+        lambda session: domain.claim(session, review_id, request[ACTOR], domain.now(), lease),
+    )
 
 
 @roles("moderator")
@@ -164,17 +175,11 @@ async def decide(request: web.Request) -> web.Response:
 async def undo(request: web.Request) -> web.Response:
     """POST /v1/queue/{review_id}/undo: take back this moderator's last decision."""
     window = timedelta(seconds=request.app[SETTINGS].undo_seconds)
-    try:
-        async with request.app[WRITE_LOCK], request.app[SESSIONS]() as session, session.begin():
-            review = await domain.undo(
-                session, request.match_info["review_id"], request[ACTOR], domain.now(), window
-            )
-            view = domain.moderator_view(
-                review, await domain.author_history(session, review.author)
-            )
-    except domain.QueueError as exc:
-        raise _queue_error(exc) from None
-    return json_response(view)
+    review_id = request.match_info["review_id"]
+    return await _view_after(
+        request,
+        lambda session: domain.undo(session, review_id, request[ACTOR], domain.now(), window),
+    )
 
 
 @roles("moderator")
