@@ -7,7 +7,13 @@ import joblib
 import numpy as np
 import pytest
 
-from moderation.classifier.artifact import ModelError, load_default_model, load_model, save_model
+from moderation.classifier.artifact import (
+    ModelError,
+    available,
+    load_default_model,
+    load_model,
+    save_model,
+)
 from moderation.classifier.pipeline import PersianNormaliser
 from moderation.classifier.thresholds import threshold_for_precision
 from moderation.classifier.train import train_model
@@ -153,6 +159,16 @@ def test_threshold_is_the_lowest_meeting_the_precision_target() -> None:
     assert threshold_for_precision(y, s, 0.75, floor=0.45) == pytest.approx(0.45)
 
 
+def test_benchmark_threshold_is_the_best_macro_f1_on_the_given_data() -> None:
+    from moderation.classifier.metrics import best_macro_f1_threshold, binary_macro_f1
+
+    y = np.array([0, 0, 0, 1, 0, 0, 1, 1, 1])
+    s = np.array([0.1, 0.2, 0.3, 0.35, 0.37, 0.4, 0.7, 0.8, 0.9])
+    t = best_macro_f1_threshold(y, s)
+    assert t == pytest.approx(0.7)  # 0.35 catches one more positive but lets in two negatives
+    assert binary_macro_f1(y, s, t) > binary_macro_f1(y, s, 0.35)
+
+
 def test_normaliser_is_the_first_pipeline_step(tiny: tuple[Path, str]) -> None:
     models, version = tiny
     steps = load_model(version, models).pipeline.steps
@@ -168,12 +184,11 @@ def test_versions_count_up_per_day(tmp_path: Path) -> None:
     for n in (1, 2, 10):
         (tmp_path / f"2026-11-24.{n}.joblib").write_bytes(b"")
     assert next_version(tmp_path, day) == "2026-11-24.11"
-    from moderation.classifier.artifact import available
-
     assert available(tmp_path)[-1] == "2026-11-24.10"  # the newest, not the last by string
 
 
 def test_compiled_scores_equal_the_calibrated_estimators() -> None:
+    """The one-matrix form the service runs scores exactly as the fitted model pairs do."""
     from moderation.classifier.pipeline import build_pipeline, label_matrix
 
     rows = [e for e in examples() if e.split == "train"]
@@ -184,7 +199,24 @@ def test_compiled_scores_equal_the_calibrated_estimators() -> None:
                                                     .transform(texts))
     scorer = pipeline.named_steps["labels"]
     expected = np.column_stack([
-        np.full(len(texts), est) if isinstance(est, float) else est.predict_proba(X)[:, 1]
+        np.full(len(texts), est) if isinstance(est, float) else est.predict_proba(X)
         for est in scorer.estimators_
     ])
     np.testing.assert_allclose(scorer.predict_proba(X), expected, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("version", available())
+def test_every_shipped_model_still_scores_the_right_way_round(version: str) -> None:
+    """An artifact in models/ stays usable as the code changes (an admin may swap back to it):
+    plain criminal and insulting reviews score over their thresholds, ordinary ones under."""
+    model = load_model(version)
+    scores = model.predict_scores([
+        "شیشه و گل داریم، ارسال به تمام نقاط، فقط پیوی",
+        "پشتیبان احمق و بیشعورتون هیچی حالیش نیست",
+        "مودم خیلی خوبیه، سرعتش عالیه و به موقع رسید",
+        "کیفیت ساخت سوئیچ خوبه ولی یکم گرونه",
+    ])
+    assert scores[0]["criminal"] >= model.thresholds["criminal"]
+    assert scores[1]["insult"] >= model.thresholds["insult"]
+    for clean in scores[2:]:
+        assert all(clean[label] < model.thresholds[label] for label in LABELS), clean

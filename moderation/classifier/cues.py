@@ -27,6 +27,11 @@ def scoring_text(item: Normalised) -> str:
     return item.scoring
 
 
+def evasion_text(item: Normalised) -> str:
+    """The anti-evasion view, for the character n-grams that see through spacing tricks."""
+    return item.evaded
+
+
 class CueFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """log(1 + hits) per cue category and per profanity class.
 

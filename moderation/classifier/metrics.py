@@ -58,6 +58,14 @@ def binary_macro_f1(y: NDArray[np.int_], scores: NDArray[np.float64], threshold:
     return float(f1_score(y, (scores >= threshold).astype(int), average="macro"))
 
 
+def best_macro_f1_threshold(y: NDArray[np.int_], scores: NDArray[np.float64]) -> float:
+    """The threshold with the best binary macro-F1 on this data (choose it on validation)."""
+    candidates = np.unique(scores)
+    if len(candidates) > 512:
+        candidates = np.quantile(scores, np.linspace(0.0, 1.0, 513))
+    return float(max(candidates, key=lambda t: binary_macro_f1(y, scores, float(t))))
+
+
 def summarise(
     groups: Mapping[str, tuple[NDArray[np.int_], NDArray[np.float64]]],
     thresholds: Mapping[str, float],

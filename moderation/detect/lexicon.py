@@ -46,6 +46,14 @@ CUE_CATEGORIES: Final = (
     "violence",
     "group",
     "offplatform",
+    "stolen_goods",
+    "bribery",
+    "gambling",
+    "sex_work",
+    "voyeurism",
+    "extortion",
+    "tax_evasion",
+    "evasion_of_registry",
 )
 
 

@@ -1,0 +1,47 @@
+"""The project's own labelled reviews (data/reviews): the corpus the model's figures rest on."""
+
+import json
+import re
+import unicodedata
+from collections import Counter
+
+from moderation.data.own import REVIEWS_DIR, SOURCE, load_own, split_for
+from moderation.labels import LABELS
+
+
+def _key(text: str) -> str:
+    """The text with case, spacing, half-spaces and Arabic letter forms folded away (an
+    obfuscated spelling such as ک.ی.ر.م stays a different review: it tests something else)."""
+    text = unicodedata.normalize("NFKC", text).replace("ي", "ی").replace("ك", "ک")
+    return re.sub(r"[\s\u200c\u200f]+", "", text).lower()
+
+
+def test_every_review_loads_with_known_labels_and_its_fixed_split() -> None:
+    reviews = load_own()
+    assert len(reviews) > 10_000
+    for review in reviews:
+        assert review.labels <= set(LABELS)
+        # The split follows from the id, so a review never moves between train and test.
+        assert review.split == split_for(review.id.removeprefix(f"{SOURCE}:")), review.id
+
+
+def test_no_text_is_written_twice_across_files() -> None:
+    """A near-copy in train and test would make the test figures a memory test."""
+    seen: dict[str, str] = {}
+    clashes = []
+    for path in sorted(REVIEWS_DIR.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                key = _key(record["text"])
+                if key in seen:
+                    clashes.append((seen[key], record["id"]))
+                seen[key] = record["id"]
+    assert clashes == []
+
+
+def test_every_label_has_test_reviews_and_clean_ones_are_common() -> None:
+    counts = Counter(label for r in load_own() if r.split == "test" for label in r.labels)
+    assert all(counts[label] >= 50 for label in LABELS), counts
+    clean = sum(1 for r in load_own() if r.split == "test" and not r.labels)
+    assert clean >= 500
