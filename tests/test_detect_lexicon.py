@@ -83,3 +83,29 @@ def test_allowlisted_phrase_does_not_hide_a_later_insult() -> None:
 def test_colloquial_object_suffix_is_understood() -> None:
     # "احمقو دیدم": the spoken object marker -و glued to the word.
     assert [w for w, _ in hits("اون احمقو دیدم")] == ["احمقو"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hatman kharid konid",  # konid shares its consonants k-n-d with کونده
+        "internetesh kheili kond shode",
+        "karam shabake ast",  # karam (my work) shares k-r-m with کیرم
+        "ba karte banki pardakht kardam",  # karte (card) shares k-r-t with کیر تو
+        "dastgah kheili khoobe, faghat app esh ye kam kond baz mishe",
+    ],
+)
+def test_everyday_finglish_is_not_profanity_that_shares_its_consonants(text: str) -> None:
+    assert hits(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("kiram too in garanti", "kiram"),
+        ("koskesh ha javab nemidan", "koskesh"),
+        ("pashtibane koonde", "koonde"),
+    ],
+)
+def test_finglish_profanity_is_found_when_its_vowels_fit(text: str, word: str) -> None:
+    assert [w for w, _ in hits(text)] == [word]

@@ -12,7 +12,12 @@ from typing import Final
 from moderation.detect.spans import Span
 from moderation.paths import LEXICON_DIR
 from moderation.text.chars import PERSIAN_LETTERS, ZWNJ
-from moderation.text.finglish import is_finglish_word, latin_skeleton, persian_skeleton
+from moderation.text.finglish import (
+    is_finglish_word,
+    latin_pattern,
+    latin_skeleton,
+    persian_skeleton,
+)
 from moderation.text.mapped import MappedText
 
 _WORD: Final = re.compile(f"[{PERSIAN_LETTERS}ئءa-z\u200c']+")
@@ -87,7 +92,8 @@ class Lexicon:
 
     entries: dict[tuple[str, ...], Entry] = field(default_factory=dict)
     first_words: set[str] = field(default_factory=set)  # of multi-word entries
-    skeletons: dict[str, Entry] = field(default_factory=dict)
+    # Consonant skeleton -> entries with the Finglish spellings they accept (`latin_pattern`).
+    skeletons: dict[str, list[tuple[Entry, re.Pattern[str]]]] = field(default_factory=dict)
     allow: frozenset[str] = frozenset()
     allow_phrases: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
 
@@ -106,8 +112,9 @@ class Lexicon:
         if is_finglish_word(glued) or not entry.skeleton or entry.exact:
             return
         skel = persian_skeleton(glued)
-        if len(skel) >= _MIN_SKELETON:
-            self.skeletons.setdefault(skel, entry)
+        pattern = latin_pattern(glued)
+        if len(skel) >= _MIN_SKELETON and pattern is not None:
+            self.skeletons.setdefault(skel, []).append((entry, pattern))
 
     def find(self, view: MappedText) -> list[Span]:
         """Spans of lexicon entries in the anti-evasion view of a review."""
@@ -159,9 +166,10 @@ class Lexicon:
                     entry = self.entries.get((stem,))
                     if entry is not None and not entry.exact:
                         return entry, 1
-            skel = latin_skeleton(key)
-            if len(skel) >= _MIN_SKELETON and skel in self.skeletons:
-                return self.skeletons[skel], 1
+            # The skeleton finds candidates cheaply; the vowels decide (konid is not کونده).
+            for entry, pattern in self.skeletons.get(latin_skeleton(key), ()):
+                if pattern.fullmatch(key):
+                    return entry, 1
         return None
 
 

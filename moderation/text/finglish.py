@@ -140,3 +140,47 @@ def persian_skeleton(word: str) -> str:
 def latin_skeleton(word: str) -> str:
     """Consonant skeleton of a Finglish word, comparable with `persian_skeleton`."""
     return _LATIN_SOUND_RE.sub(lambda m: _LATIN_SOUND_MAP[m.group()], word)
+
+
+# How each Persian letter may be spelt in Finglish, for `latin_pattern`. Consonants as in the
+# skeleton; the long vowels ا و ی must show as a vowel (or v/y, when و/ی are consonants).
+_LATIN_SPELLING: Final = {
+    "ب": "b", "پ": "p", "ت": "t", "ط": "t", "ث": "s", "س": "s", "ص": "s", "ج": "j",
+    "چ": "ch", "ح": "h", "خ": "(?:kh|x)", "د": "d", "ذ": "z", "ز": "z", "ض": "z", "ظ": "z",
+    "ر": "r", "ژ": "zh", "ش": "(?:sh|\\$)", "غ": "(?:gh|q)", "ق": "(?:gh|q)", "ف": "f",
+    "ک": "(?:k|c)", "گ": "g", "ل": "l", "م": "m", "ن": "n", "ه": "h",
+    "ا": "a+", "آ": "a+", "و": "(?:o+|u+|ou|v|w)", "ی": "(?:i+|ee|ey|ei|y)", "ع": "'?[aeiou]?",
+}
+_SHORT_VOWEL: Final = "(?:a+|e+|o+)?"  # Persian script leaves short vowels unwritten
+# Colloquial endings written onto the word in Finglish (khengi, ahmagha, koskhola, jendeha).
+_LATIN_ENDING: Final = "(?:i|ha|haa|a|e|o|am|at|et|esh|ash|id|in|an|ye)?"
+
+
+@lru_cache(maxsize=4096)
+def latin_pattern(persian: str) -> re.Pattern[str] | None:
+    """The Finglish spellings of a Persian word, as a regular expression.
+
+    The consonant skeleton alone lets ordinary words through (konid and kond share kn_d with
+    کونده, karam shares krm with کیرم): here a long vowel of the Persian word must appear as
+    that vowel, a short one may appear as a, e or o (stretched or not), a final silent he as
+    -e or -a, and a colloquial ending may follow.
+    """
+    word = persian.replace("\u200c", "")
+    final_he = word.endswith("ه") and len(word) > 1
+    if final_he:
+        word = word[:-1]
+    parts: list[str] = []
+    for i, letter in enumerate(word):
+        spelling = _LATIN_SPELLING.get(letter)
+        if spelling is None:
+            return None
+        vowel = letter in "اآویع"
+        if i and not vowel and parts and parts[-1] != _SHORT_VOWEL:
+            parts.append(_SHORT_VOWEL)
+        parts.append(spelling if vowel else f"(?:{spelling})+")
+    if final_he:
+        parts.append("(?:e+h?|a+h?)")
+    else:
+        parts.append(_SHORT_VOWEL)
+    parts.append(_LATIN_ENDING)
+    return re.compile("".join(parts))
