@@ -202,7 +202,8 @@ def test_compiled_scores_equal_the_calibrated_estimators() -> None:
         np.full(len(texts), est) if isinstance(est, float) else est.predict_proba(X)
         for est in scorer.estimators_
     ])
-    np.testing.assert_allclose(scorer.predict_proba(X), expected, rtol=1e-9, atol=1e-12)
+    # Equal up to the float32 weights the compiled form keeps.
+    np.testing.assert_allclose(scorer.predict_proba(X), expected, rtol=1e-4, atol=1e-6)
 
 
 @pytest.mark.parametrize("version", available())

@@ -109,3 +109,19 @@ def test_everyday_finglish_is_not_profanity_that_shares_its_consonants(text: str
 )
 def test_finglish_profanity_is_found_when_its_vowels_fit(text: str, word: str) -> None:
     assert [w for w, _ in hits(text)] == [word]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "مودم رو از انبار شرکت برداشتم، کسی نفهمید",  # "nobody noticed", not "you are stupid"
+        "ردیاب مخفی میخوام که نفهمه",
+        "اگه حیوون خونگی دارید کابلا رو جمع کنید",
+    ],
+)
+def test_verb_forms_and_phrases_that_only_look_like_insults(text: str) -> None:
+    assert hits(text) == []
+
+
+def test_the_insult_itself_is_still_found() -> None:
+    assert [w for w, _ in hits("پشتیبان نفهم جواب نداد")] == ["نفهم"]
