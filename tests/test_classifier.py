@@ -216,6 +216,8 @@ def test_every_shipped_model_still_scores_the_right_way_round(version: str) -> N
         "پشتیبان احمق و بیشعورتون هیچی حالیش نیست",
         "مودم خیلی خوبیه، سرعتش عالیه و به موقع رسید",
         "کیفیت ساخت سوئیچ خوبه ولی یکم گرونه",
+        # Finglish goes through the lexicons pickled inside the artifact (older formats too).
+        "modemesh kheili khoobe, hatman kharid konid",
     ])
     assert scores[0]["criminal"] >= model.thresholds["criminal"]
     assert scores[1]["insult"] >= model.thresholds["insult"]

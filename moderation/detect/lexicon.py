@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from moderation.detect.spans import Span
 from moderation.paths import LEXICON_DIR
@@ -96,6 +96,22 @@ class Lexicon:
     skeletons: dict[str, list[tuple[Entry, re.Pattern[str]]]] = field(default_factory=dict)
     allow: frozenset[str] = frozenset()
     allow_phrases: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+
+    def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
+        """Unpickle, upgrading lexicons saved inside older model artifacts.
+
+        A trained model keeps the lexicons it was trained with (CueFeatures); those saved before
+        the vowel check map a skeleton to a bare entry. Giving them their spelling patterns keeps
+        such a model loadable (an admin may swap back to it) and fixes its Finglish matches too.
+        """
+        _, slots = state
+        for name, value in slots.items():
+            object.__setattr__(self, name, value)
+        for skel, found in list(self.skeletons.items()):
+            if isinstance(found, Entry):
+                glued = "".join(word_key(w) for w in _WORD.findall(found.phrase.lower()))
+                pattern = latin_pattern(glued)
+                self.skeletons[skel] = [(found, pattern)] if pattern is not None else []
 
     def add(self, entry: Entry) -> None:
         """Index an entry under its words, and glued when it has several (مادر جنده)."""
