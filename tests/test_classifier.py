@@ -223,3 +223,22 @@ def test_every_shipped_model_still_scores_the_right_way_round(version: str) -> N
     assert scores[1]["insult"] >= model.thresholds["insult"]
     for clean in scores[2:]:
         assert all(clean[label] < model.thresholds[label] for label in LABELS), clean
+
+
+def test_one_review_at_a_time_gets_the_same_features_as_a_batch() -> None:
+    """The service's per-review path builds the feature row itself; it must be sklearn's row."""
+    import scipy.sparse as sp
+
+    from moderation.classifier.pipeline import LEAN_BATCH, build_pipeline, label_matrix
+
+    rows = [e for e in examples() if e.split == "train"]
+    pipeline = build_pipeline(cv=2).fit([e.text for e in rows],
+                                        label_matrix([e.labels for e in rows]))
+    texts = [e.text for e in examples()] + ["", "😀", "k i r", "ک.ی.ر", "modem kheili khube"]
+    assert len(texts) > LEAN_BATCH
+    normalised = pipeline.named_steps["normalise"].transform(texts)
+    features = pipeline.named_steps["features"]
+    batch = features.transform(normalised)
+    single = sp.vstack([features.transform([n]) for n in normalised])
+    assert batch.shape == single.shape
+    assert abs(batch - single).max() < 1e-6

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any, Final
 
 import joblib
-import numpy as np
 import sklearn
 
+from moderation.classifier.pipeline import pipeline_scores
 from moderation.labels import LABELS
 from moderation.paths import MODELS_DIR
 
@@ -36,7 +36,7 @@ class Model:
         """One calibrated score per label for each text."""
         if not texts:
             return []
-        proba = np.asarray(self.pipeline.predict_proba(list(texts)))
+        proba = pipeline_scores(self.pipeline, list(texts))
         return [dict(zip(LABELS, map(float, row), strict=True)) for row in proba]
 
 

@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from moderation.detect.lexicon import CUE_CATEGORIES, load_cues, load_lexicon
@@ -48,12 +49,11 @@ class CueFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         ]
         return self
 
-    def transform(self, X: Sequence[Normalised]) -> sp.csr_matrix:
-        """A sparse n_texts x n_features matrix."""
+    def counts(self, X: Sequence[Normalised]) -> list[dict[int, int]]:
+        """Hits per feature column for each review."""
         index = {name: i for i, name in enumerate(self.names_)}
-        rows: list[int] = []
-        cols: list[int] = []
-        for r, item in enumerate(X):
+        out = []
+        for item in X:
             # `evaded` is already the anti-evasion view: no need to build it again.
             view = MappedText.of(item.evaded)
             counts: dict[int, int] = {}
@@ -64,13 +64,32 @@ class CueFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 name = f"insult:{span.severity}" if span.label == "insult" else span.label
                 k = index[f"profanity:{name}"]
                 counts[k] = counts.get(k, 0) + 1
+            out.append(counts)
+        return out
+
+    def rows(
+        self, X: Sequence[Normalised]
+    ) -> list[tuple[NDArray[np.int64], NDArray[np.float64]]]:
+        """(columns, log(1 + hits)) per review: the matrix's rows without building it."""
+        return [
+            (
+                np.fromiter(c.keys(), dtype=np.int64, count=len(c)),
+                np.log1p(np.fromiter(c.values(), dtype=np.float64, count=len(c))),
+            )
+            for c in self.counts(X)
+        ]
+
+    def transform(self, X: Sequence[Normalised]) -> sp.csr_matrix:
+        """A sparse n_texts x n_features matrix."""
+        rows: list[int] = []
+        cols: list[int] = []
+        data: list[float] = []
+        for r, counts in enumerate(self.counts(X)):
             for k, n in counts.items():
-                rows.extend([r] * n)
-                cols.extend([k] * n)
-        data = np.ones(len(rows))
-        m = sp.csr_matrix((data, (rows, cols)), shape=(len(X), len(self.names_)))
-        m.sum_duplicates()
-        m.data = np.log1p(m.data)
+                rows.append(r)
+                cols.append(k)
+                data.append(float(n))
+        m = sp.csr_matrix((np.log1p(data), (rows, cols)), shape=(len(X), len(self.names_)))
         return m
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
