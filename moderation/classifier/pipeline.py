@@ -191,7 +191,7 @@ class LabelScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     The two see the same n-grams differently (raw weights against naive-Bayes-scaled ones), and
     their sum generalised better than either: on reviews from writers the training never saw,
-    criminal recall at precision 0.9 rose from 0.65 to 0.72 (docs/benchmarks.md, model choice).
+    criminal recall at precision 0.9 rose from 0.65 to 0.72 (docs/model-choice.md).
     Calibration is Platt scaling on out-of-fold decisions, so a score of 0.9 means about nine in
     ten such reviews carry the label (on data like the training data).
     """
