@@ -7,14 +7,29 @@ from pathlib import Path
 NOTES = """## Reading the figures
 
 - The issue's goals for `POST /v1/reviews` are ≥ 50% of the echo's throughput and p99 < 50 ms at
-  500 req/s. Neither is met: the service does a few percent of a bare echo, and at a fixed
-  500 req/s it keeps up on average but its p99 is in the hundreds of milliseconds.
-- Where one request's ≈ 4.5 ms go (measured in-process at one client): ≈ 1 ms scoring (normaliser,
+  500 req/s. Neither is met: the service does a few percent of a bare echo (2–5% in every run so
+  far), and its p99 under load is in the hundreds of milliseconds.
+- This machine's speed varies between runs by up to 2×: compare figures within one run (service
+  against echo, one stage against another), not across dates. On 2026-11-24 the echo did 5,311
+  req/s at one client; on 2026-11-25 it did 2,777, and the normaliser alone took 114 against
+  170 µs a review.
+- Where one request's time goes (measured in-process at one client): ≈ 1 ms scoring (normaliser,
   vectorizers, the compiled label scorer), ≈ 1 ms looking up the review id (idempotency), ≈ 2 ms
   for the write transaction (review, edits, submitter, the audit chain's last digest and new event),
   each statement a thread hop through aiosqlite; the rest is HTTP and JSON.
+- The classifier: one review per call goes through a lean path that builds the feature row
+  itself; sklearn's per-call checks cost ≈ 0.4 ms per vectorizer for one document. Model
+  2026-11-24.1 (two vectorizers) against 2026-11-25.1's design (three, plus NB-LR folded into
+  the same matrix), measured in one run: 1,410 → 668 µs and 2,549 → 872 µs a review with the
+  lean path. Batches (the `score` CLI, the intake batcher under load) go through sklearn, at
+  the same cost per review as the lean path (≈ 410 µs of features in batches of 256).
 - Under concurrency the intake batcher scores and stores all waiting reviews together (one
-  scoring call, one transaction), which is why throughput grows with clients (≈ 150 → ≈ 700 req/s).
+  scoring call, one transaction), which is why throughput grows with clients.
+- At a fixed 500 req/s the service kept up on 2026-11-24 (497 achieved, p99 ≈ 0.5 s) and fell
+  behind on 2026-11-25 (333, p99 ≈ 4 s): that run's machine was ≈ 1.5–2× slower (see the echo),
+  and the model's batch cost grew with its third vectorizer (character n-grams over the
+  anti-evasion view). Scoring is a small share of a request, so the write path is still the
+  first thing to speed up.
 - Next steps, not done: Core bulk inserts instead of ORM units of work, the audit chain head kept in
   memory under the single-writer lock, and several service processes on PostgreSQL.
 """
