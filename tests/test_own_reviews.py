@@ -41,7 +41,7 @@ def test_no_text_is_written_twice_across_files() -> None:
 
 
 def test_every_label_has_test_reviews_and_clean_ones_are_common() -> None:
-    counts = Counter(label for r in load_own() if r.split == "test" for label in r.labels)
+    test = [r for r in load_own() if r.split == "test"]
+    counts = Counter(label for r in test for label in r.labels)
     assert all(counts[label] >= 50 for label in LABELS), counts
-    clean = sum(1 for r in load_own() if r.split == "test" and not r.labels)
-    assert clean >= 500
+    assert sum(1 for r in test if not r.labels) >= 500

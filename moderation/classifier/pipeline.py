@@ -113,11 +113,12 @@ class FeatureStack(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         rows: list[list[tuple[NDArray[np.int64], NDArray[np.float64]]]] = [[] for _ in X]
         offset = 0
         for _, transformer, weight in self.transformers:
-            if _is_plain_tfidf(transformer) or isinstance(transformer, CueFeatures):
-                if isinstance(transformer, CueFeatures):
-                    width, found = len(transformer.names_), transformer.rows(X)
-                else:
-                    width, found = len(transformer.vocabulary_), _tfidf_rows(transformer, X)
+            found = None
+            if isinstance(transformer, CueFeatures):
+                width, found = len(transformer.names_), transformer.rows(X)
+            elif _is_plain_tfidf(transformer):
+                width, found = len(transformer.vocabulary_), _tfidf_rows(transformer, X)
+            if found is not None:
                 for r, (cols, vals) in enumerate(found):
                     rows[r].append((cols + offset, vals * weight))
             else:
