@@ -115,3 +115,40 @@ def test_home_address_is_found() -> None:
 
 def test_postal_code_is_found() -> None:
     assert found("کد پستی 1234567890 لطفا") == [("کد پستی 1234567890", "address")]
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "صفر نهصد و دوازده سیصد و چهل و پنج شصت و هفت هشتاد و نه",
+        "صفر نه یک دو سه چهار پنج شش هفت هشت نه",
+        "۰۹۱۲ سیصد و چهل و پنج ۶۷ ۸۹",
+        "صفر نهصدو دوازده، سیصد و چهل و پنج - شصت و هفت - هشتاد و نه",
+        "صفر نه‌صد و دوازده سی‌صد و چهل و پنج شصت و هفت هشتاد و نه",
+        "صفر بیست و یک هشتاد و هشت هفتاد و هفت شصت و شش پنجاه و پنج",
+    ],
+)
+def test_numbers_spelled_out_in_words_are_phones(number: str) -> None:
+    """Writing the number in words is how people get past a digit filter; the span covers the
+    words, so redaction removes all of them."""
+    assert found(f"برای خرید عمده زنگ بزنید {number} ممنون") == [(number, "phone")]
+
+
+def test_bank_card_spelled_out_in_words_needs_luhn_too() -> None:
+    card = "شصت و سه هفتاد و نه نود و نه یازده بیست و سه چهل و پنج شصت و هفت هشتاد و دو"
+    assert found(f"به این کارت بریزید {card}") == [(card, "bank_card")]
+    wrong = card.replace("هشتاد و دو", "هشتاد و پنج")
+    assert found(f"به این کارت بریزید {wrong}") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "دو سه تا مودم خریدم سیصد و پنجاه هزار تومن",
+        "یک دو سه چهار پنج، پنج ستاره",
+        "بیست و چهار پورت گیگ و دو پورت SFP، نهصد و پنجاه گرم",
+        "سه چهار روز طول کشید تا برسه، دو سه بار زنگ زدم",
+    ],
+)
+def test_ordinary_numbers_in_words_are_not_personal_data(text: str) -> None:
+    assert found(text) == []

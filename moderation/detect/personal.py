@@ -6,6 +6,7 @@ from typing import Final
 from moderation.detect.checksums import iban_ir_ok, luhn_ok, national_code_ok
 from moderation.detect.spans import Span
 from moderation.text.mapped import MappedText
+from moderation.text.number_words import spell_out_numbers
 
 LABEL: Final = "personal_info"
 _SEP: Final = r"[ \-.\u200c]{0,2}"  # what people put between digit groups
@@ -64,22 +65,22 @@ def _digits(s: str) -> str:
     return re.sub(r"[^0-9]", "", s)
 
 
-def _span(view: MappedText, start: int, end: int, kind: str) -> Span:
-    a, b = view.original_span(start, end)
-    return Span(a, b, kind, LABEL)
+def _card_ok(number: str) -> bool:
+    """Iranian bank cards start with 5 or 6 (Shetab); 3 and 4 for foreign ones. Luhn rules out
+    nine random 16-digit numbers in ten."""
+    digits = _digits(number)
+    return digits[0] in "3456" and luhn_ok(digits)
 
 
 def find_personal(view: MappedText) -> list[Span]:
     """Spans of personal data in the light view of a review (see `text.evasion.light_view`)."""
     text = view.text
     found: list[Span] = []
-    taken: list[tuple[int, int]] = []
 
-    def add(start: int, end: int, kind: str) -> None:
-        if any(start < e and s < end for s, e in taken):
-            return  # the first, more specific detector wins
-        taken.append((start, end))
-        found.append(_span(view, start, end, kind))
+    def add(start: int, end: int, kind: str, within: MappedText = view) -> None:
+        span = Span(*within.original_span(start, end), kind, LABEL)
+        if not any(span.overlaps(other) for other in found):
+            found.append(span)  # the first, more specific detector wins
 
     for m in _EMAIL.finditer(text):
         add(*m.span(), "email")
@@ -92,8 +93,7 @@ def find_personal(view: MappedText) -> list[Span]:
         ):
             add(*m.span(), "iban")
     for m in _CARD.finditer(text):
-        d = _digits(m.group())
-        if d[0] in "3456" and luhn_ok(d):
+        if _card_ok(m.group()):
             add(*m.span(), "bank_card")
     for m in _MOBILE.finditer(text):
         add(*m.span(), "phone")
@@ -113,5 +113,11 @@ def find_personal(view: MappedText) -> list[Span]:
         first = _ADDRESS_START.search(window, cut)
         if first:
             add(window_start + first.start(), m.end(), "address")
+    spelled = spell_out_numbers(view)
+    if spelled is not view:
+        for pattern, kind in ((_MOBILE, "phone"), (_LANDLINE, "phone"), (_CARD, "bank_card")):
+            for m in pattern.finditer(spelled.text):
+                if kind != "bank_card" or _card_ok(m.group()):
+                    add(*m.span(), kind, within=spelled)
     found.sort(key=lambda s: s.start)
     return found

@@ -40,14 +40,17 @@ class MappedText:
 
     def sub(self, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> MappedText:
         """Regex substitution that keeps the map: a replacement covers what its match covered."""
+        return self.replace([(*m.span(), repl(m)) for m in pattern.finditer(self.text)])
+
+    def replace(self, edits: list[tuple[int, int, str]]) -> MappedText:
+        """Replace `text[start:end]` with `new` for each (start, end, new), in text order and
+        not overlapping; each replacement covers what the text it replaced covered."""
         parts: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
         pos = 0
-        for m in pattern.finditer(self.text):
-            new = repl(m)
-            a, b = m.span()
-            if new == m.group() or a == b:
+        for a, b, new in edits:
+            if a == b or new == self.text[a:b]:
                 continue
             parts.append(self.text[pos:a])
             starts.extend(self.starts[pos:a])
