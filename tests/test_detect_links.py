@@ -34,6 +34,20 @@ def test_named_handle_after_a_platform_word() -> None:
     assert found("کانال wifi رو روی ۶ گذاشتم") == []
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "@reza حرف مفت نزن، تو اصلا مودم دیدی؟",
+        "  @Saba_84 are ba Rightel ham kar mikone",
+        "در جواب @sina_k: آره با USB هم کار میکنه",
+    ],
+)
+def test_a_reply_mention_at_the_head_of_a_comment_is_not_a_handle(reply: str) -> None:
+    """Buyers answer each other with @name; only a handle inside the text is advertising."""
+    assert found(reply) == []
+    assert found(f"{reply} عضو کانال بشید @modem_arzan") == ["@modem_arzan"]
+
+
 def test_trailing_full_stop_is_not_part_of_the_link() -> None:
     assert found("سایت ما x-shop.ir.") == ["x-shop.ir"]
 

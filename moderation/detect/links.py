@@ -27,6 +27,8 @@ _NOT_HANDLES: Final = frozenset(
     {"wifi", "wan", "lan", "auto", "width", "mhz", "ghz", "setting", "settings", "admin", "login"}
 )
 _TRAILING: Final = ".,;:!?)"
+# What may come before a reply's @mention: the review's start, or the thread's words for it.
+_REPLY_START: Final = re.compile(r"\s*(?:(?:در\s)?(?:جواب|پاسخ)\s*(?:به\s*)?|reply\s*(?:to\s*)?)?$")
 
 
 def find_links(view: MappedText) -> list[Span]:
@@ -36,6 +38,10 @@ def find_links(view: MappedText) -> list[Span]:
     for pattern, kind in ((_URL, "link"), (_TME, "link"), (_DOMAIN, "link"), (_HANDLE, "handle")):
         for m in pattern.finditer(text):
             start, end = m.span()
+            if kind == "handle" and _REPLY_START.match(text, 0, start):
+                # «@reza راست میگی…» at the head of a comment answers another buyer, as
+                # comment threads do; a channel is advertised inside the text or by name.
+                continue
             while end > start + 1 and text[end - 1] in _TRAILING:
                 end -= 1  # a sentence's full stop is not part of the link
             spans.append((start, end, kind))
