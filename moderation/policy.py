@@ -178,7 +178,7 @@ def decide(
     """Turn per-label scores and detector spans into a decision and automatic edits."""
     applied: list[Applied] = []
     to_edit: list[Span] = []
-    detected = {s.label for s in spans}
+    detected = {s.label for s in spans if s.decisive}
     for label in LABELS:
         rule = policy.rules[label]
         threshold = rule.threshold

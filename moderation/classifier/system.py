@@ -19,9 +19,10 @@ def system_scores(
     texts: Sequence[str],
     lexicon: Lexicon | None = None,
 ) -> NDArray[np.float64]:
-    """n_texts x n_labels: the scorer's combined score, 1.0 where a detector found the label.
+    """n_texts x n_labels: the scorer's combined score, 1.0 where a decisive detector hit
+    (`Span.decisive`) found the label.
 
-    A detector hit flags its label whatever the threshold (DESIGN.md), so for thresholds and
+    Such a hit flags its label whatever the threshold (DESIGN.md), so for thresholds and
     metrics it counts as a certain score; this measures what the service actually flags.
     """
     lexicon = lexicon if lexicon is not None else load_lexicon()
@@ -32,6 +33,6 @@ def system_scores(
     for i, text in enumerate(texts):
         spans = detect(text, lexicon)
         combined = combine(dict(zip(LABELS, model[i], strict=True)), detector_evidence(spans))
-        found = {s.label for s in spans}
+        found = {s.label for s in spans if s.decisive}
         out[i] = [1.0 if label in found else combined[label] for label in LABELS]
     return out
