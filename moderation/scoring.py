@@ -16,7 +16,7 @@ RULES_ONLY: Final = "rules-only"
 # How strongly one detector hit alone speaks for its label. A validated کد ملی or phone number
 # is near-certain; a mild word like احمق less so.
 _SEVERITY_EVIDENCE: Final = {1: 0.6, 2: 0.85, 3: 0.95}
-_KIND_EVIDENCE: Final = {"link": 0.9, "handle": 0.9}
+_KIND_EVIDENCE: Final = {"link": 0.9, "handle": 0.9, "repeat": 0.9}
 _PERSONAL_EVIDENCE: Final = 0.99
 
 

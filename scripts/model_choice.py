@@ -35,7 +35,7 @@ def corpus_round(example: Example) -> int | None:
     if example.source != SOURCE:
         return None
     prefix = example.id.removeprefix(f"{SOURCE}:").split("-")[0]
-    found = re.search(r"\d", prefix)
+    found = re.search(r"\d+", prefix)
     return int(found.group()) if found else 1
 
 
