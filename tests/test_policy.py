@@ -55,6 +55,18 @@ def test_severe_profanity_is_held_not_masked() -> None:
     assert out.decision == "hold" and out.edits[0].replacement == "ک***"
 
 
+def test_a_mild_word_flags_insult_only_with_the_score_behind_it() -> None:
+    """«گند زدید به سفارش من» is a complaint: the mild word is evidence, not a verdict."""
+    text = "گند زدید به سفارش من"
+    span = Span(0, 8, "profanity", "insult", severity=1)
+    policy = load_policy(DEFAULT_POLICY)
+    assert decide(policy, text, scores(insult=0.3), [span], THRESHOLDS).decision == "publish"
+    masked = decide(policy, text, scores(insult=0.7), [span], THRESHOLDS)
+    assert masked.flags == ["insult"] and masked.published_text == "گ*** به سفارش من"
+    strong = Span(0, 8, "profanity", "insult", severity=2)
+    assert decide(policy, text, scores(insult=0.3), [strong], THRESHOLDS).flags == ["insult"]
+
+
 def test_worst_outcome_wins_and_reasons_are_persian() -> None:
     text = "زنگ بزن 09121234567"
     span = Span(8, 19, "phone", "personal_info")
