@@ -35,7 +35,7 @@ from moderation.web.keys import (
 )  # fmt: skip
 from moderation.web.metrics import Metrics
 from moderation.web.ratelimit import rate_limit
-from moderation.web.requestlog import observe
+from moderation.web.requestlog import keep_client_out_of_server_log, observe
 from moderation.web.tokencache import TokenCache
 from moderation.web.webhooks import webhook_ctx
 
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     """Build the service; every resource is opened and closed in a cleanup context."""
     settings = settings if settings is not None else Settings.from_env()
     settings.check()
+    keep_client_out_of_server_log()
     app = web.Application(
         middlewares=[observe, json_errors, authenticate, rate_limit(settings)],
         client_max_size=settings.max_body_bytes,

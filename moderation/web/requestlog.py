@@ -13,6 +13,28 @@ from moderation.web.keys import METRICS
 log = logging.getLogger("moderation.requests")
 
 
+class ServerErrorsWithoutClient(logging.Filter):
+    """aiohttp's own server log names the client («Error handling request from 203.0.113.7»)
+    and attaches the parser's exception, which can quote the request line or a header. Such a
+    record is kept (a malformed request is worth knowing about) but reduced to the exception's
+    type."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        record.msg = "error handling a request: %s"
+        record.args = (type(exc).__name__ if exc is not None else "unknown",)
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+def keep_client_out_of_server_log() -> None:
+    """Install `ServerErrorsWithoutClient` on aiohttp's server logger, once per process."""
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, ServerErrorsWithoutClient) for f in server_log.filters):
+        server_log.addFilter(ServerErrorsWithoutClient())
+
+
 def route_of(request: web.Request) -> str:
     """The route template (/v1/reviews/{review_id}), never the concrete path or query."""
     resource = request.match_info.route.resource
