@@ -12,7 +12,13 @@ NOTES = """## Reading the figures
 - This machine's speed varies between runs by up to 2×: compare figures within one run (service
   against echo, one stage against another), not across dates. On 2026-11-24 the echo did 5,311
   req/s at one client; on 2026-11-25 it did 2,777, and the normaliser alone took 114 against
-  170 µs a review.
+  170 µs a review. The run of 2026-11-25 in the evening was slower again (echo 1,644 req/s,
+  normaliser 415 µs with unchanged code), so every figure above is ≈ 2.4× the morning's.
+- Two detectors added on 2026-11-25 (phone and card numbers written in Persian words; a phrase
+  pasted three times), measured against the code before them on the same 3,000 reviews in one
+  session: detectors 355 → 388 µs a review (+9%), full `score` 1,940 → 2,013 µs (+4%, model
+  2026-11-25.1 → .3, same design); the classifier's cost did not change. Both detectors skip
+  nearly every review after a count over `str.split` (`_worth_reading`, the pair count).
 - Where one request's time goes (measured in-process at one client): ≈ 1 ms scoring (normaliser,
   vectorizers, the compiled label scorer), ≈ 1 ms looking up the review id (idempotency), ≈ 2 ms
   for the write transaction (review, edits, submitter, the audit chain's last digest and new event),
@@ -26,7 +32,8 @@ NOTES = """## Reading the figures
 - Under concurrency the intake batcher scores and stores all waiting reviews together (one
   scoring call, one transaction), which is why throughput grows with clients.
 - At a fixed 500 req/s the service kept up on 2026-11-24 (497 achieved, p99 ≈ 0.5 s) and fell
-  behind on 2026-11-25 (333, p99 ≈ 4 s): that run's machine was ≈ 1.5–2× slower (see the echo),
+  behind on 2026-11-25 (333, p99 ≈ 4 s; 165 in the evening's slower run): that run's machine was
+  ≈ 1.5–2× slower (see the echo),
   and the model's batch cost grew with its third vectorizer (character n-grams over the
   anti-evasion view). Scoring is a small share of a request, so the write path is still the
   first thing to speed up.
