@@ -5,7 +5,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from moderation.data.own import REVIEWS_DIR, SOURCE, load_own, split_for
+from moderation.data.own import REVIEWS_DIR, SOURCE, UNSEEN_DIR, load_own, split_for
 from moderation.labels import LABELS
 
 
@@ -26,10 +26,11 @@ def test_every_review_loads_with_known_labels_and_its_fixed_split() -> None:
 
 
 def test_no_text_is_written_twice_across_files() -> None:
-    """A near-copy in train and test would make the test figures a memory test."""
+    """A near-copy in train and test, or in training and the unseen writers' files, would make
+    the figures a memory test."""
     seen: dict[str, str] = {}
     clashes = []
-    for path in sorted(REVIEWS_DIR.glob("*.jsonl")):
+    for path in sorted(REVIEWS_DIR.glob("*.jsonl")) + sorted(UNSEEN_DIR.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 record = json.loads(line)
@@ -45,3 +46,15 @@ def test_every_label_has_test_reviews_and_clean_ones_are_common() -> None:
     counts = Counter(label for r in test for label in r.labels)
     assert all(counts[label] >= 50 for label in LABELS), counts
     assert sum(1 for r in test if not r.labels) >= 500
+
+
+def test_unseen_writers_are_kept_out_of_training() -> None:
+    unseen = {
+        json.loads(line)["id"]
+        for path in UNSEEN_DIR.glob("*.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
+    assert len(unseen) > 1_000
+    trained = {r.id.removeprefix(f"{SOURCE}:") for r in load_own()}
+    assert unseen.isdisjoint(trained)

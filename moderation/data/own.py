@@ -15,6 +15,9 @@ from moderation.paths import DATA_DIR
 SOURCE: Final = "negahban-reviews"
 LICENCE: Final = "project-owned (written for Negahban)"
 REVIEWS_DIR: Final = DATA_DIR / "reviews"
+# Reviews from writers no model may train on: they measure how a model does on new writers
+# (`scripts/unseen_writers.py`), so nothing here is ever loaded for training or thresholds.
+UNSEEN_DIR: Final = DATA_DIR / "unseen"
 FIELDS: Final = ("id", "text", "labels", "split", "source", "notes")
 
 
