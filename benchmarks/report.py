@@ -7,13 +7,13 @@ from pathlib import Path
 NOTES = """## Reading the figures
 
 - The issue's goals for `POST /v1/reviews` are ≥ 50% of the echo's throughput and p99 < 50 ms at
-  500 req/s. Neither is met: the service does a few percent of a bare echo (2–5% in every run so
+  500 req/s. Neither is met: the service does a few percent of a bare echo (2–6% in every run so
   far), and its p99 under load is in the hundreds of milliseconds.
-- This machine's speed varies between runs by up to 2×: compare figures within one run (service
+- This machine's speed varies between runs by up to 2.5×: compare figures within one run (service
   against echo, one stage against another), not across dates. On 2026-11-24 the echo did 5,311
   req/s at one client; on 2026-11-25 it did 2,777, and the normaliser alone took 114 against
-  170 µs a review. The run of 2026-11-25 in the evening was slower again (echo 1,644 req/s,
-  normaliser 415 µs with unchanged code), so every figure above is ≈ 2.4× the morning's.
+  170 µs a review. A later run of 2026-11-25 was slower again (echo 1,644 req/s, normaliser
+  415 µs with unchanged code): the figures above are 1.7–2.6× the earlier run's.
 - Two detectors added on 2026-11-25 (phone and card numbers written in Persian words; a phrase
   pasted three times), measured against the code before them on the same 3,000 reviews in one
   session: detectors 355 → 388 µs a review (+9%), full `score` 1,940 → 2,013 µs (+4%, model
@@ -32,7 +32,7 @@ NOTES = """## Reading the figures
 - Under concurrency the intake batcher scores and stores all waiting reviews together (one
   scoring call, one transaction), which is why throughput grows with clients.
 - At a fixed 500 req/s the service kept up on 2026-11-24 (497 achieved, p99 ≈ 0.5 s) and fell
-  behind on 2026-11-25 (333, p99 ≈ 4 s; 165 in the evening's slower run): that run's machine was
+  behind on 2026-11-25 (333, p99 ≈ 4 s; 165 in the later, slower run): that run's machine was
   ≈ 1.5–2× slower (see the echo),
   and the model's batch cost grew with its third vectorizer (character n-grams over the
   anti-evasion view). Scoring is a small share of a request, so the write path is still the
