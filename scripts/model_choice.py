@@ -20,8 +20,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, precision_recall_curve
+from sklearn.metrics import average_precision_score
 
+from moderation.classifier.metrics import recall_at_precision
 from moderation.classifier.pipeline import build_pipeline, label_matrix, nb_ratios
 from moderation.classifier.train import SOURCE_WEIGHTS
 from moderation.data.corpus import load_corpus
@@ -37,13 +38,6 @@ def corpus_round(example: Example) -> int | None:
     prefix = example.id.removeprefix(f"{SOURCE}:").split("-")[0]
     found = re.search(r"\d+", prefix)
     return int(found.group()) if found else 1
-
-
-def recall_at_precision(y: NDArray[np.int_], s: NDArray[np.float64], target: float) -> float:
-    """The best recall among thresholds whose precision reaches `target`."""
-    precision, recall, _ = precision_recall_curve(y, s)
-    ok = precision >= target
-    return float(recall[ok].max()) if ok.any() else 0.0
 
 
 def standardised(s: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -17,9 +17,10 @@ import json
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import average_precision_score, precision_recall_curve
+from sklearn.metrics import average_precision_score
 
 from moderation.classifier.artifact import load_model
+from moderation.classifier.metrics import flagged_rate, per_label, recall_at_precision
 from moderation.classifier.system import system_scores
 from moderation.labels import LABELS
 from moderation.paths import MODELS_DIR
@@ -43,25 +44,23 @@ def main() -> None:
     if args.split:
         rows = [r for r in rows if r.get("split") == args.split]
     scores = system_scores(model.pipeline, [r["text"] for r in rows])
-    truth = np.array([[label in r["labels"] for label in LABELS] for r in rows])
-    flags = scores >= np.array([model.thresholds[label] for label in LABELS])
+    truth = np.array([[label in r["labels"] for label in LABELS] for r in rows], dtype=int)
+    at_thresholds = per_label(truth, scores, model.thresholds)
 
     print(f"model {model.version} on {len(rows)} reviews from {len(args.files)} file(s)")
     print(f"{'label':14} {'n':>5} {'P':>5} {'R':>5} {'AP':>6} {'R@P.9':>6}")
     for j, label in enumerate(LABELS):
-        y, s, f = truth[:, j], scores[:, j], flags[:, j]
+        y, s = truth[:, j], scores[:, j]
         if not y.any():
             continue
-        precision, recall, _ = precision_recall_curve(y, s)
-        at_90 = float(recall[precision >= 0.9].max()) if (precision >= 0.9).any() else 0.0
+        m = at_thresholds[label]
         print(
-            f"{label:14} {int(y.sum()):5d} {(f & y).sum() / max(f.sum(), 1):5.2f}"
-            f" {(f & y).sum() / y.sum():5.2f} {average_precision_score(y, s):6.3f} {at_90:6.2f}"
+            f"{label:14} {m['support']:5d} {m['precision']:5.2f} {m['recall']:5.2f}"
+            f" {average_precision_score(y, s):6.3f} {recall_at_precision(y, s, 0.9):6.2f}"
         )
-    clean = ~truth.any(axis=1)
-    not_pi = [j for j, label in enumerate(LABELS) if label != "personal_info"]
-    flagged = flags[:, not_pi].any(axis=1)
-    print(f"clean flagged (not personal data): {flagged[clean].mean():.3f} of {clean.sum()}")
+    clean = truth.sum(axis=1) == 0
+    rate = flagged_rate(scores[clean], model.thresholds)
+    print(f"clean flagged (not personal data): {rate:.3f} of {int(clean.sum())}")
 
 
 if __name__ == "__main__":

@@ -169,6 +169,16 @@ def test_benchmark_threshold_is_the_best_macro_f1_on_the_given_data() -> None:
     assert binary_macro_f1(y, s, t) > binary_macro_f1(y, s, 0.35)
 
 
+def test_recall_at_precision_is_the_best_recall_that_keeps_the_precision() -> None:
+    from moderation.classifier.metrics import recall_at_precision
+
+    y = np.array([0, 0, 0, 1, 0, 0, 1, 1, 1])
+    s = np.array([0.1, 0.2, 0.3, 0.35, 0.37, 0.4, 0.7, 0.8, 0.9])
+    assert recall_at_precision(y, s, 0.9) == pytest.approx(0.75)  # above 0.7: 3 of 4, no error
+    assert recall_at_precision(y, s, 0.6) == pytest.approx(1.0)  # from 0.35: 4 of 6 flagged
+    assert recall_at_precision(np.array([0, 1]), np.array([0.9, 0.1]), 0.9) == 0.0
+
+
 def test_normaliser_is_the_first_pipeline_step(tiny: tuple[Path, str]) -> None:
     models, version = tiny
     steps = load_model(version, models).pipeline.steps

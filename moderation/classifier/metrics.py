@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.metrics import f1_score
+from sklearn.metrics import f1_score, precision_recall_curve
 
 from moderation.labels import LABELS
 
@@ -51,6 +51,13 @@ def flagged_rate(
     if len(S) == 0:
         return 0.0
     return float((S[:, cols] >= thr).any(axis=1).mean())
+
+
+def recall_at_precision(y: NDArray[np.int_], scores: NDArray[np.float64], target: float) -> float:
+    """The best recall among thresholds whose precision reaches `target` (0 when none does)."""
+    precision, recall, _ = precision_recall_curve(y, scores)
+    ok = precision >= target
+    return float(recall[ok].max()) if ok.any() else 0.0
 
 
 def binary_macro_f1(y: NDArray[np.int_], scores: NDArray[np.float64], threshold: float) -> float:
