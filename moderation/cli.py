@@ -253,6 +253,48 @@ def _cmd_labels_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_model_activate(args: argparse.Namespace) -> int:
+    from moderation.classifier.artifact import load_model
+    from moderation.settings import Settings
+    from moderation.storage import activations
+
+    settings = Settings.from_env()
+    models_dir = Path(args.models_dir) if args.models_dir else settings.models_dir
+    # Checked here first: a recorded activation of a broken artifact would send every
+    # instance after it (they would refuse it and report themselves out of sync).
+    model = load_model(args.version, models_dir)
+
+    async def job(session: Any) -> str | None:
+        before = await activations.latest(session)
+        previous = before.version if before else None
+        await activations.activate(session, model.version, "cli", previous)
+        return previous
+
+    previous = _run_async(_database_url(args), job)
+    print(
+        f"activated {model.version} (before: {previous or 'none recorded'}); running instances "
+        f"switch within {settings.model_poll_seconds:g} s, restarted ones start on it"
+    )
+    return 0
+
+
+def _cmd_model_show(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from moderation.storage.models import ModelActivation
+
+    async def job(session: Any) -> list[ModelActivation]:
+        query = select(ModelActivation).order_by(ModelActivation.id.desc()).limit(args.last)
+        return list((await session.scalars(query)).all())
+
+    rows = _run_async(_database_url(args), job)
+    if not rows:
+        print("no model activated: each instance serves its configured default")
+    for row in rows:
+        print(f"{row.activated_at.isoformat()}  {row.version}  by {row.actor}")
+    return 0
+
+
 def _cmd_data_stats(args: argparse.Namespace) -> int:
     from moderation.data.corpus import stats_command
 
@@ -364,6 +406,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default=None, help="file to write (default: stdout)")
     with_db(s)
     s.set_defaults(func=_cmd_labels_export)
+
+    p = sub.add_parser("model", help="the model every instance serves")
+    model_sub = p.add_subparsers(dest="model_command", required=True)
+    s = model_sub.add_parser(
+        "activate", help="check an artifact, then make every instance sharing the database serve it"
+    )
+    s.add_argument("version", help="an artifact in the models directory")
+    s.add_argument("--models-dir", default=None, help="default: $MODERATION_MODELS_DIR or models/")
+    with_db(s)
+    s.set_defaults(func=_cmd_model_activate)
+    s = model_sub.add_parser("show", help="the latest activations, newest first")
+    s.add_argument("--last", type=int, default=10)
+    with_db(s)
+    s.set_defaults(func=_cmd_model_show)
 
     p = sub.add_parser("data", help="the labelled corpus")
     data_sub = p.add_subparsers(dest="data_command", required=True)

@@ -29,6 +29,9 @@ class Settings:
     retention_days: int = 90
     retention_interval_seconds: float = 24 * 3600
     upgrade_on_start: bool = True
+    # How often each instance looks for a model activated through another instance; 0 turns
+    # the follower off (an activation then reaches other instances when they restart).
+    model_poll_seconds: float = 5.0
     # Per-token token bucket (requests a second, burst size); 0 requests a second turns it off.
     # The default leaves room for a storefront posting every review with one token.
     rate_limit_per_second: float = 1000.0
@@ -47,6 +50,9 @@ class Settings:
             max_text_chars=int(env.get("MODERATION_MAX_TEXT", default.max_text_chars)),
             webhook_url=env.get("MODERATION_WEBHOOK_URL") or None,
             webhook_secret=env.get("MODERATION_WEBHOOK_SECRET") or None,
+            model_poll_seconds=float(
+                env.get("MODERATION_MODEL_POLL_SECONDS", default.model_poll_seconds)
+            ),
             retention_days=int(env.get("MODERATION_RETENTION_DAYS", default.retention_days)),
             rate_limit_per_second=float(
                 env.get("MODERATION_RATE_LIMIT_PER_SECOND", default.rate_limit_per_second)
@@ -60,3 +66,5 @@ class Settings:
         """Refuse settings that cannot work together."""
         if self.webhook_url and not self.webhook_secret:
             raise ValueError("MODERATION_WEBHOOK_URL needs MODERATION_WEBHOOK_SECRET to sign with")
+        if not self.model_poll_seconds >= 0:  # also refuses NaN
+            raise ValueError("MODERATION_MODEL_POLL_SECONDS must be 0 (off) or a positive number")

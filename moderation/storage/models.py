@@ -193,6 +193,21 @@ class ServiceKey(Base):
     value: Mapped[str] = mapped_column(String(256))
 
 
+class ModelActivation(Base):
+    """Which model every instance should serve: one row per activation, the latest wins.
+
+    Kept in the database so that an activation reaches every instance sharing it, and
+    survives a restart; the rows are also the history of what served when.
+    """
+
+    __tablename__ = "model_activations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(100))
+    activated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+
+
 class ModeratorLabel(Base):
     """The labels a moderator confirmed or corrected: training data for the next model."""
 

@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
-from moderation.classifier.artifact import load_default_model
 from moderation.policy import load_policy
 from moderation.scoring import Scorer
 from moderation.settings import Settings
+from moderation.storage import activations
 from moderation.storage.engine import make_engine, make_sessionmaker
 from moderation.storage.keys import get_or_create
 from moderation.storage.migrate import upgrade_async
@@ -34,6 +34,7 @@ from moderation.web.keys import (
     ScorerHolder,
 )  # fmt: skip
 from moderation.web.metrics import Metrics
+from moderation.web.modelsync import model_sync_ctx, startup_model
 from moderation.web.ratelimit import rate_limit
 from moderation.web.requestlog import keep_client_out_of_server_log, observe
 from moderation.web.tokencache import TokenCache
@@ -81,7 +82,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[TOKEN_CACHE] = TokenCache()
-    app.cleanup_ctx.extend([_database_ctx, _scorer_ctx, batcher_ctx, webhook_ctx, retention_ctx])
+    app.cleanup_ctx.extend(
+        [_database_ctx, _scorer_ctx, model_sync_ctx, batcher_ctx, webhook_ctx, retention_ctx]
+    )
     routes.setup(app)
     return app
 
@@ -103,7 +106,9 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def _scorer_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    model = load_default_model(settings.model, settings.models_dir)
+    async with app[SESSIONS]() as session:
+        activation = await activations.latest(session)
+    model = startup_model(app, activation)
     app[SCORER] = ScorerHolder(Scorer(load_policy(settings.policy), model))
     app[METRICS].set_model(app[SCORER].current.model_version)
     # The first review would otherwise pay for hazm's word lists and the model's first call

@@ -38,6 +38,12 @@ class Metrics:
             ["version"],
             registry=self.registry,
         )
+        self.model_in_sync = Gauge(
+            "moderation_model_in_sync",
+            "1 when this instance serves the activated model (or none was activated), else 0",
+            registry=self.registry,
+        )
+        self.model_in_sync.set(1)
         self.webhooks = Counter(
             "moderation_webhook_deliveries",
             "Webhook delivery attempts",
