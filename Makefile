@@ -38,12 +38,14 @@ test: lint typecheck unit
 fuzz: $(STAMP)
 	MODERATION_FUZZ_EXAMPLES=10000 $(VENV)/bin/pytest -q tests/test_fuzz.py
 
-# Speed and memory: the text pipeline and classifier on one core, then the HTTP load benchmark
+# Speed and memory: the text pipeline and classifier on one core, the write path, then the HTTP load benchmark
 # (service next to a bare aiohttp echo, same run); the load report goes to docs/benchmarks.md.
 bench: $(STAMP)
 	$(PY) benchmarks/text_pipeline.py | tee /tmp/negahban-bench-text.md
+	$(PY) benchmarks/write_path.py | tee /tmp/negahban-bench-write.md
 	$(PY) benchmarks/load.py --out /tmp/negahban-bench-load.md
-	$(PY) benchmarks/report.py /tmp/negahban-bench-text.md /tmp/negahban-bench-load.md docs/benchmarks.md
+	$(PY) benchmarks/report.py /tmp/negahban-bench-text.md /tmp/negahban-bench-write.md \
+	  /tmp/negahban-bench-load.md docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

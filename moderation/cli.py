@@ -289,9 +289,10 @@ def _cmd_model_show(args: argparse.Namespace) -> int:
 
     rows = _run_async(_database_url(args), job)
     if not rows:
-        print("no model activated: each instance serves its configured default")
+        print("no model activated: each instance serves its configured default, no shadow")
     for row in rows:
-        print(f"{row.activated_at.isoformat()}  {row.version}  by {row.actor}")
+        version = row.version or "(shadow stopped)"
+        print(f"{row.activated_at.isoformat()}  {row.role:6}  {version}  by {row.actor}")
     return 0
 
 
@@ -416,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--models-dir", default=None, help="default: $MODERATION_MODELS_DIR or models/")
     with_db(s)
     s.set_defaults(func=_cmd_model_activate)
-    s = model_sub.add_parser("show", help="the latest activations, newest first")
+    s = model_sub.add_parser("show", help="the latest live and shadow changes, newest first")
     s.add_argument("--last", type=int, default=10)
     with_db(s)
     s.set_defaults(func=_cmd_model_show)

@@ -641,6 +641,9 @@ def test_inputs_that_used_to_fail_now_get_named_errors(live: Live) -> None:
         ("POST", "/v1/admin/model", admin, b'{"version": ""}', 400),
         ("POST", "/v1/admin/model", admin, b'{"version": "/"}', 400),
         ("POST", "/v1/admin/model", admin, json.dumps({"version": "m" * 5000}).encode(), 400),
+        ("POST", "/v1/admin/shadow", admin, b'{"version": "\\u0000"}', 400),
+        ("POST", "/v1/admin/shadow", admin, b'{"version": "../models/x"}', 400),
+        ("POST", "/v1/admin/shadow", admin, b'{"version": 7}', 400),
     ]:
         resp = live.http.request(
             method, live.base + path, data=body, headers={**headers, **json_type}, timeout=TIMEOUT

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import subprocess
 import sys
@@ -250,3 +251,113 @@ async def test_the_command_line_activates_for_running_instances(
     assert shown.returncode == 0
     assert shown.stdout.splitlines()[0].endswith("2026-01-01.2  by cli")
     assert len(shown.stdout.splitlines()) == 1  # the refused one left no row
+
+
+# ------------------------------------------------------------------------- shadow scoring
+SHADOW_TEXTS = (
+    "مودم خوبیه، سرعتش عالیه",
+    "شماره‌م ۰۹۱۲۳۴۵۶۷۸۹ هست زنگ بزن",
+    "کارت بانکی دزدی داریم، ارزون میدیم، پیوی",
+    "خیلی بده، پولتونو دور نریزید",
+    "تفنگ شکاری بدون مجوز موجوده تحویل فوری",
+    "بسته‌بندیش داغون بود ولی کار میکنه",
+)
+
+
+async def _shadow_rows(database_url: str) -> int:
+    from sqlalchemy import func, select
+
+    from moderation.storage.engine import make_engine, make_sessionmaker
+    from moderation.storage.models import ShadowScore
+
+    engine = make_engine(database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return int(await session.scalar(select(func.count()).select_from(ShadowScore)) or 0)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_shadow_model_scores_beside_the_live_one_and_never_decides(
+    aiohttp_client: Any, settings: Any, two_models: Path
+) -> None:
+    from moderation.classifier.artifact import load_model
+    from moderation.paths import DEFAULT_POLICY
+    from moderation.policy import load_policy
+    from moderation.scoring import Scorer
+
+    a = await _start(aiohttp_client, settings, two_models)
+    b = await _start(aiohttp_client, settings, two_models)
+    resp = await a.client.post(
+        "/v1/admin/shadow", json={"version": "2026-01-01.2"}, headers=a.auth("admin")
+    )
+    assert resp.status == 200
+    assert await resp.json() == {"shadow_version": "2026-01-01.2", "previous": None}
+    deadline = asyncio.get_running_loop().time() + 20
+    while True:  # the other instance follows the shadow too
+        shown = await (await b.client.get("/v1/admin/shadow", headers=b.auth("admin"))).json()
+        if shown["serving_here"] == "2026-01-01.2":
+            break
+        assert asyncio.get_running_loop().time() < deadline, shown
+        await asyncio.sleep(POLL)
+
+    texts = [t for t in SHADOW_TEXTS for _ in range(2)]
+    for i, text in enumerate(texts):
+        service = a if i % 2 else b
+        resp = await service.client.post(
+            "/v1/reviews",
+            json={"review_id": f"sh-{i}", "product_id": "p", "text": f"{text} {i}",
+                  "submitter": {"user_id": "u"}},
+            headers=service.auth("storefront"),
+        )  # fmt: skip
+        assert resp.status == 201
+        assert (await resp.json())["model_version"] == "2026-01-01.1"  # the live model decides
+
+    # The comparison is what the two models decide on these reviews, counted.
+    policy = load_policy(DEFAULT_POLICY)
+    live = Scorer(policy, load_model("2026-01-01.1", two_models))
+    candidate = Scorer(policy, load_model("2026-01-01.2", two_models))
+    items = [(i, f"{t} {i}") for i, t in enumerate(texts)]
+    pairs = [
+        f"{x.outcome.decision} -> {y.outcome.decision}"
+        for x, y in zip(live.score_many(items), candidate.score_many(items), strict=True)
+    ]
+    report = await (await a.client.get("/v1/admin/shadow", headers=a.auth("admin"))).json()
+    assert report["shadow_version"] == "2026-01-01.2"
+    assert report["live_version"] == "2026-01-01.1"
+    assert report["by"].startswith("admin")
+    comparison = report["comparison"]
+    assert comparison["reviews"] == len(texts)
+    assert comparison["decisions"] == {p: pairs.count(p) for p in sorted(set(pairs))}
+    same = sum(p.split(" -> ")[0] == p.split(" -> ")[1] for p in pairs)
+    assert comparison["same_decision"] == round(same / len(texts), 4)
+    assert "sh-" not in json.dumps(comparison)  # counts only: no review ids, no text
+
+    # Stopped, on one instance for all: later reviews are not shadow-scored.
+    resp = await b.client.post("/v1/admin/shadow", json={"version": None}, headers=b.auth("admin"))
+    assert await resp.json() == {"shadow_version": None, "previous": "2026-01-01.2"}
+    deadline = asyncio.get_running_loop().time() + 20
+    while True:
+        shown = await (await a.client.get("/v1/admin/shadow", headers=a.auth("admin"))).json()
+        if shown["serving_here"] is None:
+            break
+        assert asyncio.get_running_loop().time() < deadline, shown
+        await asyncio.sleep(POLL)
+    assert shown["shadow_version"] is None and shown["comparison"] is None
+    before = await _shadow_rows(settings.database_url)
+    assert before == len(texts)
+    assert await _review_version(a, "sh-after") == "2026-01-01.1"
+    assert await _shadow_rows(settings.database_url) == before
+
+
+async def test_a_refused_shadow_records_nothing(
+    aiohttp_client: Any, settings: Any, two_models: Path
+) -> None:
+    a = await _start(aiohttp_client, settings, two_models)
+    for body in ({"version": "2026-01-09.9"}, {"version": 3}, {"v": None}, [None]):
+        resp = await a.client.post("/v1/admin/shadow", json=body, headers=a.auth("admin"))
+        assert resp.status == 400
+    shown = await (await a.client.get("/v1/admin/shadow", headers=a.auth("admin"))).json()
+    assert shown["shadow_version"] is None and shown["by"] is None
+    await _review_version(a, "no-shadow")
+    assert await _shadow_rows(settings.database_url) == 0

@@ -59,6 +59,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/v1/admin/model"): bearer("/v1/admin/model", "admin"),
     ("POST", "/v1/admin/model"): bearer("/v1/admin/model", "admin"),
+    ("GET", "/v1/admin/shadow"): bearer("/v1/admin/shadow", "admin"),
+    ("POST", "/v1/admin/shadow"): bearer("/v1/admin/shadow", "admin"),
     ("GET", "/v1/queue"): bearer("/v1/queue", "moderator"),
     ("POST", "/v1/queue/bulk"): bearer("/v1/queue/bulk", "moderator"),
     ("POST", "/v1/queue/{review_id}/claim"): bearer("/v1/queue/nope/claim", "moderator"),
@@ -82,6 +84,7 @@ JSON_BODY_ROUTES = [
     ("POST", "/v1/reviews/batch"),
     ("POST", "/v1/legal/cases/{case_id}/release"),
     ("POST", "/v1/admin/model"),
+    ("POST", "/v1/admin/shadow"),
     ("POST", "/v1/queue/bulk"),
     ("POST", "/v1/queue/{review_id}/decision"),
 ]

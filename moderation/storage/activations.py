@@ -1,10 +1,13 @@
-"""Which model the instances serve: activations recorded in the database, the latest wins.
+"""Which model the instances serve, and which they score in its shadow: changes recorded in
+the database, the latest of each role wins.
 
-An activation made through one instance (or the CLI) reaches every instance sharing the
-database, and a restarted instance comes back on it instead of on its configured default.
+A change made through one instance (or the CLI) reaches every instance sharing the database,
+and a restarted instance comes back on it instead of on its configured default.
 """
 
 from __future__ import annotations
+
+from typing import Final, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,26 +15,38 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.storage import audit
 from moderation.storage.models import ModelActivation, utcnow
 
+Role = Literal["live", "shadow"]
+ROLES: Final[tuple[Role, ...]] = ("live", "shadow")
 
-async def latest(session: AsyncSession) -> ModelActivation | None:
-    """The activation in force, or None when no model was ever activated."""
+
+async def latest(session: AsyncSession, role: Role = "live") -> ModelActivation | None:
+    """The change in force for `role`, or None when there never was one."""
     return await session.scalar(
-        select(ModelActivation).order_by(ModelActivation.id.desc()).limit(1)
+        select(ModelActivation)
+        .where(ModelActivation.role == role)
+        .order_by(ModelActivation.id.desc())
+        .limit(1)
     )
 
 
 async def activate(
-    session: AsyncSession, version: str, actor: str, previous: str | None
+    session: AsyncSession,
+    version: str | None,
+    actor: str,
+    previous: str | None,
+    role: Role = "live",
 ) -> ModelActivation:
-    """Record an activation and its audit event, in the caller's transaction.
+    """Record a change and its audit event, in the caller's transaction.
 
     The caller checks that the artifact loads first: a row naming a broken artifact would
-    send every instance after it.
+    send every instance after it. `version` None is only for "shadow": scoring stops.
     """
-    row = ModelActivation(version=version, activated_at=utcnow(), actor=actor)
+    if version is None and role == "live":
+        raise ValueError("the live model cannot be turned off")
+    row = ModelActivation(role=role, version=version, activated_at=utcnow(), actor=actor)
     session.add(row)
     await session.flush()
-    await audit.append(
-        session, actor, "model.activated", None, {"from": previous, "to": version, "id": row.id}
-    )
+    action = "model.activated" if role == "live" else "model.shadow"
+    data = {"from": previous, "to": version, "id": row.id}
+    await audit.append(session, actor, action, None, data)
     return row

@@ -6,9 +6,9 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.storage.models import AuditEvent, utcnow
@@ -39,42 +39,42 @@ def event_digest(
 
 async def append(
     session: AsyncSession, actor: str, action: str, review_id: str | None, data: dict[str, Any]
-) -> AuditEvent:
+) -> None:
     """Add one event to the chain, in the caller's transaction."""
-    (event,) = await append_many(session, [(actor, action, review_id, data)])
-    return event
+    await append_many(session, [(actor, action, review_id, data)])
 
 
 async def append_many(
     session: AsyncSession, entries: Sequence[tuple[str, str, str | None, dict[str, Any]]]
-) -> list[AuditEvent]:
-    """Add events to the chain in order, in the caller's transaction (one read, one flush)."""
+) -> None:
+    """Add events to the chain in order, in the caller's transaction (one read, one insert)."""
+    if not entries:
+        return
     if session.get_bind().dialect.name == "postgresql":
         # Appends from several instances must not read the same predecessor: hold a
         # transaction-scoped lock until commit.
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     prev = await session.scalar(select(AuditEvent.digest).order_by(AuditEvent.id.desc()).limit(1))
     prev = prev or GENESIS
-    events: list[AuditEvent] = []
+    rows: list[dict[str, Any]] = []
     for actor, action, review_id, data in entries:
         at = utcnow()
         digest = event_digest(prev, at, actor, action, review_id, data)
-        events.append(
-            AuditEvent(
-                at=at,
-                actor=actor,
-                action=action,
-                review_id=review_id,
-                data=data,
-                prev_digest=prev,
-                digest=digest,
-            )
+        rows.append(
+            {
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "review_id": review_id,
+                "data": data,
+                "prev_digest": prev,
+                "digest": digest,
+            }
         )
         prev = digest
-    # Added in chain order: ids are assigned in insertion order, and verify walks by id.
-    session.add_all(events)
-    await session.flush()
-    return events
+    # One multi-row insert, rows in chain order: ids are assigned in that order, and verify
+    # walks by id.
+    await session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
 
 
 def verify_chain(events: Sequence[AuditEvent]) -> list[str]:

@@ -194,18 +194,39 @@ class ServiceKey(Base):
 
 
 class ModelActivation(Base):
-    """Which model every instance should serve: one row per activation, the latest wins.
+    """Which model every instance should serve, and which it should score in the shadow of it:
+    one row per change, the latest of each role wins.
 
-    Kept in the database so that an activation reaches every instance sharing it, and
-    survives a restart; the rows are also the history of what served when.
+    Kept in the database so that a change reaches every instance sharing it, and survives a
+    restart; the rows are also the history of what served when.
     """
 
     __tablename__ = "model_activations"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    version: Mapped[str] = mapped_column(String(100))
+    # "live": the model whose scores decide; "shadow": a candidate scored beside it, whose
+    # scores are only recorded (version None: shadow scoring turned off).
+    role: Mapped[str] = mapped_column(String(8), default="live")
+    version: Mapped[str | None] = mapped_column(String(100), nullable=True)
     activated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     actor: Mapped[str] = mapped_column(String(64))
+
+
+class ShadowScore(Base):
+    """What a shadow model would have decided for a review; never shown or acted on."""
+
+    __tablename__ = "shadow_scores"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    review_pk: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    model_version: Mapped[str] = mapped_column(String(64))
+    labels: Mapped[dict[str, Any]] = mapped_column(JSON)
+    flags: Mapped[list[Any]] = mapped_column(JSON)
+    decision: Mapped[str] = mapped_column(String(16))
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_shadow_scores_version", "model_version", "at"),)
 
 
 class ModeratorLabel(Base):

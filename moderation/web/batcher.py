@@ -20,7 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from moderation import reviews as domain
+from moderation import shadow
 from moderation.intake import ReviewIn
+from moderation.scoring import Scored
 from moderation.storage.models import Review
 from moderation.web.keys import (
     BATCHER,
@@ -123,13 +125,18 @@ class IntakeBatcher:
 
     async def _score_and_store(self, jobs: list[_Job]) -> None:
         app = self.app
-        scorer = app[SCORER].current  # one model for the batch, even across a hot swap
+        holder = app[SCORER]
+        scorer, shadow_scorer = holder.current, holder.shadow  # one pair for the whole batch
         loop = asyncio.get_running_loop()
-        scored = await loop.run_in_executor(
-            app[EXECUTOR],
-            scorer.score_many,
-            [(j.review_in.review_id, j.review_in.text) for j in jobs],
-        )
+        items = [(j.review_in.review_id, j.review_in.text) for j in jobs]
+        scored = await loop.run_in_executor(app[EXECUTOR], scorer.score_many, items)
+        shadow_scored = None
+        if shadow_scorer is not None:
+            # After the live scores, so the shadow adds nothing to what decides; it does take
+            # the scoring thread as long again while it runs.
+            shadow_scored = await loop.run_in_executor(
+                app[EXECUTOR], shadow_scorer.score_many, items
+            )
         built = [
             domain.build(
                 j.review_in,
@@ -149,18 +156,25 @@ class IntakeBatcher:
                         [r for j, r in zip(jobs, built, strict=True) if j.actor == actor],
                         actor,
                     )
+                if shadow_scored is not None:
+                    await shadow.store(session, built, shadow_scored)
         except Exception:
             # Usually a review id stored meanwhile by another instance: redo one by one, so
             # one review's problem is that review's alone.
             log.info("batch of %d stored one by one after a conflict", len(jobs))
-            for job, s in zip(jobs, scored, strict=True):
-                await self._store_one(job, s, scorer.policy.version)
+            shadows: list[Scored | None] = (
+                list(shadow_scored) if shadow_scored is not None else [None] * len(jobs)
+            )
+            for job, s, shadow_s in zip(jobs, scored, shadows, strict=True):
+                await self._store_one(job, s, scorer.policy.version, shadow_s)
             return
         for job, review in zip(jobs, built, strict=True):
             self._count(review)
             job.future.set_result((review, True))
 
-    async def _store_one(self, job: _Job, scored: Any, policy_version: str) -> None:
+    async def _store_one(
+        self, job: _Job, scored: Any, policy_version: str, shadow_scored: Any | None
+    ) -> None:
         app = self.app
         review = domain.build(
             job.review_in, scored, policy_version=policy_version, pseudonym_key=app[PSEUDONYM_KEY]
@@ -168,6 +182,8 @@ class IntakeBatcher:
         try:
             async with app[WRITE_LOCK], app[SESSIONS]() as session, session.begin():
                 await domain.store(session, review, job.actor)
+                if shadow_scored is not None:
+                    await shadow.store(session, [review], [shadow_scored])
         except Exception as exc:
             async with app[SESSIONS]() as session:
                 found = await domain.find(session, job.review_in.review_id)

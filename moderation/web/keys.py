@@ -19,10 +19,12 @@ SETTINGS = web.AppKey("settings", Settings)
 
 
 class ScorerHolder:
-    """The scorer in service; swapped whole, so a request keeps the one it started with."""
+    """The scorer in service, and the shadow scorer beside it (if any); each swapped whole, so
+    a request keeps the ones it started with."""
 
-    def __init__(self, scorer: Scorer) -> None:
+    def __init__(self, scorer: Scorer, shadow: Scorer | None = None) -> None:
         self.current = scorer
+        self.shadow = shadow
 
 
 SCORER = web.AppKey("scorer", ScorerHolder)

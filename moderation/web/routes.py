@@ -21,6 +21,8 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/v1/legal/cases/{case_id}/release", legal.release_case)
     app.router.add_get("/v1/admin/model", admin.get_model)
     app.router.add_post("/v1/admin/model", admin.switch_model)
+    app.router.add_get("/v1/admin/shadow", admin.get_shadow)
+    app.router.add_post("/v1/admin/shadow", admin.set_shadow)
     app.router.add_get("/v1/queue", queue.list_queue)
     app.router.add_post("/v1/queue/bulk", queue.bulk)
     app.router.add_post("/v1/queue/{review_id}/claim", queue.claim)
