@@ -361,3 +361,27 @@ async def test_a_refused_shadow_records_nothing(
     assert shown["shadow_version"] is None and shown["by"] is None
     await _review_version(a, "no-shadow")
     assert await _shadow_rows(settings.database_url) == 0
+
+
+async def test_a_failing_shadow_model_never_costs_a_live_decision(
+    aiohttp_client: Any, settings: Any, two_models: Path
+) -> None:
+    from moderation.scoring import Scorer
+    from moderation.web.keys import SCORER
+
+    a = await _start(aiohttp_client, settings, two_models)
+    resp = await a.client.post(
+        "/v1/admin/shadow", json={"version": "2026-01-01.2"}, headers=a.auth("admin")
+    )
+    assert resp.status == 200
+    holder = a.client.app[SCORER]
+    shadow = holder.shadow
+    assert shadow is not None
+
+    class Broken(Scorer):
+        def score_many(self, items: Any) -> Any:
+            raise RuntimeError("the candidate model breaks on this input")
+
+    holder.shadow = Broken(shadow.policy, shadow.model, shadow.lexicon)
+    assert await _review_version(a, "sh-broken") == "2026-01-01.1"
+    assert await _shadow_rows(settings.database_url) == 0

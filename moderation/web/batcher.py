@@ -22,7 +22,6 @@ from sqlalchemy.orm import selectinload
 from moderation import reviews as domain
 from moderation import shadow
 from moderation.intake import ReviewIn
-from moderation.scoring import Scored
 from moderation.storage.models import Review
 from moderation.web.keys import (
     BATCHER,
@@ -133,10 +132,14 @@ class IntakeBatcher:
         shadow_scored = None
         if shadow_scorer is not None:
             # After the live scores, so the shadow adds nothing to what decides; it does take
-            # the scoring thread as long again while it runs.
-            shadow_scored = await loop.run_in_executor(
-                app[EXECUTOR], shadow_scorer.score_many, items
-            )
+            # the scoring thread as long again while it runs. A failing shadow model costs
+            # its own record, never a live decision.
+            try:
+                shadow_scored = await loop.run_in_executor(
+                    app[EXECUTOR], shadow_scorer.score_many, items
+                )
+            except Exception:
+                log.exception("shadow scoring failed; the batch is stored without it")
         built = [
             domain.build(
                 j.review_in,
@@ -161,20 +164,16 @@ class IntakeBatcher:
         except Exception:
             # Usually a review id stored meanwhile by another instance: redo one by one, so
             # one review's problem is that review's alone.
+            # Without shadow scores: whatever failed, the shadow must not be able to fail again.
             log.info("batch of %d stored one by one after a conflict", len(jobs))
-            shadows: list[Scored | None] = (
-                list(shadow_scored) if shadow_scored is not None else [None] * len(jobs)
-            )
-            for job, s, shadow_s in zip(jobs, scored, shadows, strict=True):
-                await self._store_one(job, s, scorer.policy.version, shadow_s)
+            for job, s in zip(jobs, scored, strict=True):
+                await self._store_one(job, s, scorer.policy.version)
             return
         for job, review in zip(jobs, built, strict=True):
             self._count(review)
             job.future.set_result((review, True))
 
-    async def _store_one(
-        self, job: _Job, scored: Any, policy_version: str, shadow_scored: Any | None
-    ) -> None:
+    async def _store_one(self, job: _Job, scored: Any, policy_version: str) -> None:
         app = self.app
         review = domain.build(
             job.review_in, scored, policy_version=policy_version, pseudonym_key=app[PSEUDONYM_KEY]
@@ -182,8 +181,6 @@ class IntakeBatcher:
         try:
             async with app[WRITE_LOCK], app[SESSIONS]() as session, session.begin():
                 await domain.store(session, review, job.actor)
-                if shadow_scored is not None:
-                    await shadow.store(session, [review], [shadow_scored])
         except Exception as exc:
             async with app[SESSIONS]() as session:
                 found = await domain.find(session, job.review_in.review_id)
