@@ -385,3 +385,14 @@ async def test_a_failing_shadow_model_never_costs_a_live_decision(
     holder.shadow = Broken(shadow.policy, shadow.model, shadow.lexicon)
     assert await _review_version(a, "sh-broken") == "2026-01-01.1"
     assert await _shadow_rows(settings.database_url) == 0
+
+
+def test_the_poll_interval_is_read_from_the_environment_and_checked() -> None:
+    from moderation.settings import Settings
+
+    assert Settings.from_env({"MODERATION_MODEL_POLL_SECONDS": "0.5"}).model_poll_seconds == 0.5
+    assert Settings.from_env({}).model_poll_seconds == 5.0
+    Settings.from_env({"MODERATION_MODEL_POLL_SECONDS": "0"}).check()  # 0: follow only at start
+    for bad in ("-1", "nan"):
+        with pytest.raises(ValueError, match="MODERATION_MODEL_POLL_SECONDS"):
+            Settings.from_env({"MODERATION_MODEL_POLL_SECONDS": bad}).check()
