@@ -252,3 +252,20 @@ def test_one_review_at_a_time_gets_the_same_features_as_a_batch() -> None:
     single = sp.vstack([features.transform([n]) for n in normalised])
     assert batch.shape == single.shape
     assert abs(batch - single).max() < 1e-6
+
+
+def test_a_word_split_in_two_reads_as_the_word_in_the_evasion_block() -> None:
+    """«قا چاق» hides «قاچاق» from word and character n-grams; the anti-evasion block reads the
+    review without spaces, so the split word brings the whole word's n-grams there."""
+    from moderation.classifier.pipeline import build_pipeline, label_matrix
+
+    rows = [e for e in examples() if e.split == "train"]
+    pipeline = build_pipeline(cv=2).fit([e.text for e in rows],
+                                        label_matrix([e.labels for e in rows]))
+    normalised = pipeline.named_steps["normalise"].transform(["مدرک جعلی", "مدر ک جع لی"])
+    block = dict((name, t) for name, t, _ in pipeline.named_steps["features"].transformers)
+    evaded = block["evaded_chars"].transform(normalised)
+    assert evaded.nnz > 0
+    assert abs(evaded[0] - evaded[1]).max() < 1e-6
+    words = block["words"].transform(normalised)
+    assert abs(words[0] - words[1]).max() > 0.1  # the plain blocks still see the split

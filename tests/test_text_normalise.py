@@ -26,6 +26,7 @@ from moderation.text.mapped import MappedText
         ("اَحمَق", "احمق"),  # diacritics
         ("كثافت", "کثافت"),  # Arabic kaf
         ("عالي", "عالی"),  # Arabic yeh
+        ("ا\u200cح\u200cم\u200cق", "احمق"),  # ZWNJ between every letter
     ],
 )
 def test_evasions_fold_to_the_plain_word(hidden: str, plain: str) -> None:
@@ -37,6 +38,18 @@ def test_ordinary_text_is_not_joined_or_collapsed() -> None:
     text = "من و تو ب ا این مودم"  # two lone letters only: not spelled out
     assert evasion_view("کسب و کار").text == "کسب و کار"
     assert "و تو" in evasion_view(text).text
+
+
+def test_words_spelled_with_zwnj_stay_apart_from_their_neighbours() -> None:
+    # Joined as one run with the space between them, two such words became one blob that
+    # matched neither word.
+    hidden = "ب\u200cک\u200cش\u200cم ت\u200cو\u200cر\u200cو فردا"
+    assert evasion_view(hidden).text == "بکشم تورو فردا"
+    assert evasion_view("می\u200cخوام خونه\u200cی ما").text == "می\u200cخوام خونه\u200cی ما"
+
+
+def test_letters_spelled_out_with_wider_gaps_between_words_make_words() -> None:
+    assert evasion_view("گ و ه  ت و  ا ی ن  ف ر و ش گ ا ه").text == "گوه تو این فروشگاه"
 
 
 def test_digits_of_every_script_fold_together() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -31,6 +32,14 @@ def scoring_text(item: Normalised) -> str:
 def evasion_text(item: Normalised) -> str:
     """The anti-evasion view, for the character n-grams that see through spacing tricks."""
     return item.evaded
+
+
+_GAPS = re.compile(r"[\s\u200c]+")
+
+
+def joined_evasion_text(item: Normalised) -> str:
+    """The anti-evasion view without spaces: a word split in two (قا چاق) reads as one."""
+    return _GAPS.sub("", item.evaded)
 
 
 class CueFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
