@@ -35,6 +35,7 @@ from moderation.web.keys import (
 )  # fmt: skip
 from moderation.web.metrics import Metrics
 from moderation.web.modelsync import model_sync_ctx, startup_model
+from moderation.web.protocol import answer_protocol_errors_in_json
 from moderation.web.ratelimit import rate_limit
 from moderation.web.requestlog import keep_client_out_of_server_log, observe
 from moderation.web.tokencache import TokenCache
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings if settings is not None else Settings.from_env()
     settings.check()
     keep_client_out_of_server_log()
+    answer_protocol_errors_in_json()
     app = web.Application(
         middlewares=[observe, json_errors, authenticate, rate_limit(settings)],
         client_max_size=settings.max_body_bytes,
