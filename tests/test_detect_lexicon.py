@@ -57,9 +57,32 @@ def test_ordinary_words_are_not_profanity(text: str) -> None:
     ["جلد گذرنامه یکم گشاده", "شلوار یه سایز گشاد بود، عوضش کردم", "پورت LAN یه کم گشاده"],
 )
 def test_loose_fit_is_not_flagged_as_an_insult(text: str) -> None:
-    # «گشاد» is "loose" in a size or fit complaint before it is slang for "lazy": evidence
-    # for the model at most, never a flag on its own.
+    # «گشاد» is "loose" in a size or fit complaint before it is slang for "lazy": the lexicon
+    # lists only its insulting compounds (دهن گشاد); the model judges the word itself.
     assert not [s for s in detect(text, load_lexicon()) if s.decisive]
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("اسکل خان، مودم کار نمیکنه", "اسکل"),
+        ("خیلی اسکلی", "اسکلی"),
+        ("پیک عنتر دم در معطلم کرد", "عنتر"),
+        ("یه تنبل تن‌لش به تمام معنا", "تن\u200cلش"),
+        ("oskol neveshtam ke befahmi", "oskol"),
+    ],
+)
+def test_slang_insults_missed_on_validation_are_flagged(text: str, word: str) -> None:
+    spans = [s for s in detect(text, load_lexicon()) if s.decisive and s.label == "insult"]
+    assert [text[s.start : s.end] for s in spans] == [word]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["اسکله بندر عباس", "زبان انگلیسی منو", "دکمه enter رو بزنید", "school bag", "مسکل"],
+)
+def test_words_that_contain_those_insults_are_not_flagged(text: str) -> None:
+    assert not [s for s in detect(text, load_lexicon()) if s.label == "insult"]
 
 
 def test_the_insult_built_on_loose_is_still_flagged() -> None:
