@@ -6,7 +6,7 @@ shown none of this project's files, as the set the product is judged on is writt
 Per label: precision and recall at the model's own thresholds, average precision, recall at
 precision 0.9, and the share of clean reviews flagged for anything but personal data.
 
-Run: `.venv/bin/python scripts/unseen_writers.py 2026-11-25.3 data/unseen/*.jsonl`
+Run: `.venv/bin/python scripts/unseen_writers.py 2026-11-25.6 data/unseen/*.jsonl`
 (`--split test` keeps one split of the files; `--models-dir` reads artifacts elsewhere).
 """
 
