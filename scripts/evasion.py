@@ -17,7 +17,6 @@ Run: `.venv/bin/python scripts/evasion.py 2026-11-25.6 data/unseen/*.jsonl`
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 from collections.abc import Callable
@@ -28,6 +27,7 @@ import numpy as np
 from moderation.classifier.artifact import load_model
 from moderation.classifier.pipeline import label_matrix
 from moderation.classifier.system import system_scores
+from moderation.data.own import load_labelled_file
 from moderation.labels import LABELS
 from moderation.paths import MODELS_DIR
 
@@ -72,15 +72,10 @@ def main() -> None:
     args = parser.parse_args()
 
     model = load_model(args.model, args.models_dir)
-    rows = [
-        json.loads(line)
-        for path in args.files
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    rows = [e for path in args.files for e in load_labelled_file(path)]
     if args.split:
-        rows = [r for r in rows if r.get("split") == args.split]
-    y = label_matrix([frozenset(r["labels"]) for r in rows])
+        rows = [e for e in rows if e.split == args.split]
+    y = label_matrix([r.labels for r in rows])
     thresholds = np.array([model.thresholds[label] for label in LABELS])
     clean = y.sum(axis=1) == 0
     not_pi = np.arange(len(LABELS)) != LABELS.index("personal_info")
@@ -88,7 +83,7 @@ def main() -> None:
     print(f"{'evasion':18s}" + "".join(f"{label[:8]:>9s}" for label in LABELS) + "  clean flagged")
     for name, rewrite in transforms(args.share).items():
         rng = random.Random(7)
-        flagged = system_scores(model.pipeline, [rewrite(r["text"], rng) for r in rows]) >= (
+        flagged = system_scores(model.pipeline, [rewrite(r.text, rng) for r in rows]) >= (
             thresholds
         )
         recall = [

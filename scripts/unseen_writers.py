@@ -13,7 +13,6 @@ Run: `.venv/bin/python scripts/unseen_writers.py 2026-11-25.6 data/unseen/*.json
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ from sklearn.metrics import average_precision_score
 from moderation.classifier.artifact import load_model
 from moderation.classifier.metrics import flagged_rate, per_label, recall_at_precision
 from moderation.classifier.system import system_scores
+from moderation.data.own import load_labelled_file
 from moderation.labels import LABELS
 from moderation.paths import MODELS_DIR
 
@@ -35,16 +35,11 @@ def main() -> None:
     args = parser.parse_args()
 
     model = load_model(args.model, args.models_dir)
-    rows = [
-        json.loads(line)
-        for path in args.files
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    rows = [e for path in args.files for e in load_labelled_file(path)]
     if args.split:
-        rows = [r for r in rows if r.get("split") == args.split]
-    scores = system_scores(model.pipeline, [r["text"] for r in rows])
-    truth = np.array([[label in r["labels"] for label in LABELS] for r in rows], dtype=int)
+        rows = [e for e in rows if e.split == args.split]
+    scores = system_scores(model.pipeline, [r.text for r in rows])
+    truth = np.array([[label in r.labels for label in LABELS] for r in rows], dtype=int)
     at_thresholds = per_label(truth, scores, model.thresholds)
 
     print(f"model {model.version} on {len(rows)} reviews from {len(args.files)} file(s)")

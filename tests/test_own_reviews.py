@@ -4,8 +4,16 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from pathlib import Path
 
-from moderation.data.own import REVIEWS_DIR, SOURCE, UNSEEN_DIR, load_own, split_for
+from moderation.data.own import (
+    REVIEWS_DIR,
+    SOURCE,
+    UNSEEN_DIR,
+    load_labelled_file,
+    load_own,
+    split_for,
+)
 from moderation.labels import LABELS
 
 
@@ -58,3 +66,18 @@ def test_unseen_writers_are_kept_out_of_training() -> None:
     assert len(unseen) > 1_000
     trained = {r.id.removeprefix(f"{SOURCE}:") for r in load_own()}
     assert unseen.isdisjoint(trained)
+
+
+def test_a_labelled_file_keeps_each_records_split_else_is_test(tmp_path: Path) -> None:
+    """`scripts/unseen_writers.py --split` and `scripts/evasion.py --split` read files this way."""
+    path = tmp_path / "held_out.jsonl"
+    path.write_text(
+        json.dumps({"id": "a", "text": "مودم خوبیه", "labels": [], "split": "val"}) + "\n"
+        + json.dumps({"id": "b", "text": "شیشه داریم", "labels": ["criminal"]}) + "\n",
+        encoding="utf-8",
+    )
+    rows = load_labelled_file(path)
+    assert [(r.split, r.labels) for r in rows] == [
+        ("val", frozenset()),
+        ("test", frozenset({"criminal"})),
+    ]

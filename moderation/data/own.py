@@ -63,7 +63,8 @@ def load_own(directory: Path = REVIEWS_DIR) -> list[Example]:
 
 
 def load_labelled_file(path: Path) -> list[Example]:
-    """Any labelled JSONL (`id`, `text`, `labels`), e.g. a held-out set, as test examples."""
+    """Any labelled JSONL (`id`, `text`, `labels`), e.g. a held-out set: test examples unless a
+    record names its own `split` (our reviews do)."""
     out = []
     for number, record in enumerate(_records(path), 1):
         text, labels = record.get("text"), record.get("labels", [])
@@ -74,6 +75,13 @@ def load_labelled_file(path: Path) -> list[Example]:
             raise ValueError(f"{path.name} record {number}: unknown labels {sorted(unknown)}")
         rid = str(record.get("id", number))
         out.append(
-            Example(f"{path.stem}:{rid}", text, frozenset(labels), "test", path.stem, "as supplied")
+            Example(
+                f"{path.stem}:{rid}",
+                text,
+                frozenset(labels),
+                str(record.get("split") or "test"),
+                path.stem,
+                "as supplied",
+            )
         )
     return out
