@@ -269,3 +269,45 @@ def test_a_word_split_in_two_reads_as_the_word_in_the_evasion_block() -> None:
     assert abs(evaded[0] - evaded[1]).max() < 1e-6
     words = block["words"].transform(normalised)
     assert abs(words[0] - words[1]).max() > 0.1  # the plain blocks still see the split
+
+
+def test_pasted_text_leaves_only_the_spam_labels_fit() -> None:
+    """The repeat detector flags pasted text as spam on its own; the spam label does not learn
+    from it, so one customer's «حتما بخرید» is not taught as spam by three pasted copies."""
+    from moderation.classifier.train import label_mask
+
+    texts = [
+        "حتما بخرید پشیمون نمیشید. حتما بخرید پشیمون نمیشید. حتما بخرید پشیمون نمیشید.",
+        "حتما بخرید پشیمون نمیشید",
+        "عالی عالی عالی",  # a customer's own emphasis is not pasting
+    ]
+    mask = label_mask(texts)
+    spam = LABELS.index("spam")
+    assert mask[:, spam].tolist() == [False, True, True]
+    others = [j for j in range(len(LABELS)) if j != spam]
+    assert mask[:, others].all()
+
+
+def test_a_label_fits_only_the_examples_its_mask_keeps() -> None:
+    """Masked-out examples change that label's scores and no other label's."""
+    from moderation.classifier.pipeline import build_pipeline, label_matrix
+
+    rows = [e for e in examples() if e.split == "train"]
+    texts = [e.text for e in rows]
+    Y = label_matrix([e.labels for e in rows])
+    insult = LABELS.index("insult")
+    criminal = LABELS.index("criminal")
+    mask = np.ones(Y.shape, dtype=bool)
+    # The insult label no longer sees half of its positives.
+    positives = np.flatnonzero(Y[:, insult])
+    mask[positives[: len(positives) // 2], insult] = False
+
+    probe = ["پشتیبان احمق بود", "مدرک جعلی داریم", "روتر خوبیه"]
+    full = build_pipeline(cv=2).fit(texts, Y).predict_proba(probe)
+    masked = build_pipeline(cv=2).fit(texts, Y, labels__label_mask=mask).predict_proba(probe)
+    assert not np.allclose(full[:, insult], masked[:, insult])
+    np.testing.assert_allclose(full[:, criminal], masked[:, criminal])
+
+    with pytest.raises(ValueError, match="label_mask has shape"):
+        build_pipeline(cv=2).fit(texts, Y, labels__label_mask=mask[:, :3])
+

@@ -251,19 +251,30 @@ class LabelScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         X: Any,
         Y: NDArray[np.int_],
         sample_weight: NDArray[np.float64] | None = None,
+        label_mask: NDArray[np.bool_] | None = None,
     ) -> LabelScorer:
-        """Fit one calibrated pair per column of Y (n_samples x n_labels, 0/1)."""
+        """Fit one calibrated pair per column of Y (n_samples x n_labels, 0/1).
+
+        `label_mask` (n_samples x n_labels, optional) says which examples each label learns
+        from: False leaves an example out of that label's fit only.
+        """
         Y = np.asarray(Y)
         X = sp.csr_matrix(X)
-        w = np.ones(Y.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
+        w_all = np.ones(Y.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
+        mask = np.ones(Y.shape, dtype=bool) if label_mask is None else np.asarray(label_mask, bool)
+        if mask.shape != Y.shape:
+            raise ValueError(f"label_mask has shape {mask.shape}, labels have {Y.shape}")
         self.estimators_: list[LabelFit | float] = []
         for j in range(Y.shape[1]):
-            y = Y[:, j]
+            keep = mask[:, j]
+            y = Y[keep, j]
+            if y.size == 0:
+                raise ValueError(f"label_mask leaves no example for label column {j}")
             if y.min() == y.max():
                 # A label with no positives in this data (a tiny fixture) scores a constant.
                 self.estimators_.append(float(y[0]))
                 continue
-            self.estimators_.append(self._fit_label(X, y, w))
+            self.estimators_.append(self._fit_label(X[keep], y, w_all[keep]))
         self.n_labels_ = Y.shape[1]
         self._compile(X.shape[1])
         return self

@@ -25,7 +25,9 @@ from moderation.classifier.system import system_scores
 from moderation.classifier.thresholds import threshold_for_precision
 from moderation.data.own import SOURCE as OWN
 from moderation.data.public import Example
+from moderation.detect.repeats import find_repeats
 from moderation.labels import LABELS
+from moderation.text.evasion import light_view
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,21 @@ log = logging.getLogger(__name__)
 SOURCE_WEIGHTS = {OWN: 10.0, "sharif-spam-emails": 0.5}
 # Validation for thresholds: in-domain only, since the thresholds serve in-domain reviews.
 THRESHOLD_SOURCES = (OWN, "parsinlu-food-sentiment")
+
+
+def label_mask(texts: Sequence[str]) -> NDArray[np.bool_]:
+    """Which training texts each label learns from (n_texts x n_labels).
+
+    Pasted text leaves the spam label's fit. The repeat detector flags it as spam whatever the
+    model says, and its pasted words («حتما بخرید» three times over) taught the model that one
+    customer's «حتما بخرید پشیمون نمیشید» is spam: model 2026-11-25.6 gave that review 0.90.
+    """
+    mask = np.ones((len(texts), len(LABELS)), dtype=bool)
+    spam = LABELS.index("spam")
+    for i, text in enumerate(texts):
+        if find_repeats(light_view(text)):
+            mask[i, spam] = False
+    return mask
 
 
 def data_hash(examples: Sequence[Example]) -> str:
@@ -86,7 +103,7 @@ def train_model(
     source_weights = SOURCE_WEIGHTS if source_weights is None else source_weights
     weights = np.array([source_weights.get(e.source, 1.0) for e in train])
     pipeline = build_pipeline(**(pipeline_params or {}))
-    pipeline.fit(texts, Y, labels__sample_weight=weights)
+    pipeline.fit(texts, Y, labels__sample_weight=weights, labels__label_mask=label_mask(texts))
     shrink(pipeline)
     fitted = time.perf_counter()
 
