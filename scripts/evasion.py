@@ -27,7 +27,7 @@ import numpy as np
 from moderation.classifier.artifact import load_model
 from moderation.classifier.pipeline import label_matrix
 from moderation.classifier.system import system_scores
-from moderation.data.own import load_labelled_file
+from moderation.data.own import load_labelled_files
 from moderation.labels import LABELS
 from moderation.paths import MODELS_DIR
 
@@ -72,9 +72,7 @@ def main() -> None:
     args = parser.parse_args()
 
     model = load_model(args.model, args.models_dir)
-    rows = [e for path in args.files for e in load_labelled_file(path)]
-    if args.split:
-        rows = [e for e in rows if e.split == args.split]
+    rows = load_labelled_files(args.files, args.split)
     y = label_matrix([r.labels for r in rows])
     thresholds = np.array([model.thresholds[label] for label in LABELS])
     clean = y.sum(axis=1) == 0

@@ -22,7 +22,7 @@ from sklearn.metrics import average_precision_score
 from moderation.classifier.artifact import load_model
 from moderation.classifier.metrics import flagged_rate, per_label, recall_at_precision
 from moderation.classifier.system import system_scores
-from moderation.data.own import load_labelled_file
+from moderation.data.own import load_labelled_files
 from moderation.labels import LABELS
 from moderation.paths import MODELS_DIR
 
@@ -36,9 +36,7 @@ def main() -> None:
     args = parser.parse_args()
 
     model = load_model(args.model, args.models_dir)
-    rows = [e for path in args.files for e in load_labelled_file(path)]
-    if args.split:
-        rows = [e for e in rows if e.split == args.split]
+    rows = load_labelled_files(args.files, args.split)
     scores = system_scores(model.pipeline, [r.text for r in rows])
     truth = np.array([[label in r.labels for label in LABELS] for r in rows], dtype=int)
     at_thresholds = per_label(truth, scores, model.thresholds)

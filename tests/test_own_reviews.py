@@ -11,6 +11,7 @@ from moderation.data.own import (
     SOURCE,
     UNSEEN_DIR,
     load_labelled_file,
+    load_labelled_files,
     load_own,
     split_for,
 )
@@ -81,3 +82,6 @@ def test_a_labelled_file_keeps_each_records_split_else_is_test(tmp_path: Path) -
         ("val", frozenset()),
         ("test", frozenset({"criminal"})),
     ]
+    # --split keeps that split of every file given.
+    assert [r.text for r in load_labelled_files([path, path], "val")] == ["مودم خوبیه"] * 2
+    assert len(load_labelled_files([path])) == 2

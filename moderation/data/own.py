@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final
 
@@ -85,3 +85,9 @@ def load_labelled_file(path: Path) -> list[Example]:
             )
         )
     return out
+
+
+def load_labelled_files(paths: Iterable[Path], split: str | None = None) -> list[Example]:
+    """`load_labelled_file` over several files, keeping one split when `split` is given."""
+    rows = [e for path in paths for e in load_labelled_file(path)]
+    return rows if split is None else [e for e in rows if e.split == split]
