@@ -10,7 +10,7 @@ the last column is the share of clean reviews flagged for anything but personal 
 an evasion must not raise either. Finglish is not generated: a machine transliteration is
 not how people write it (round 6's `chat_6` and the blind rounds have real Finglish).
 
-Run: `.venv/bin/python scripts/evasion.py 2026-11-25.7 data/unseen/blind_12*.jsonl`
+Run: `.venv/bin/python scripts/evasion.py 2026-11-25.8 data/unseen/blind_12*.jsonl`
 (`--split val` keeps one split, to compare candidate models on validation reviews).
 """
 

@@ -1,13 +1,13 @@
 """A shipped model, whole system (model + detectors), on reviews from writers it never saw.
 
 Each corpus round from 9 on was written by writers briefed only with the task's wording and
-shown none of this project's files, as the set the product is judged on is written. Round 12,
-one round-16 writer's short reviews and round 18 (`data/unseen/`) are never trained on; earlier
-rounds were measured this way before they were.
+shown none of this project's files, as the set the product is judged on is written. Round 12
+and one round-16 writer's short reviews (`data/unseen/`) are never trained on; earlier rounds
+were measured this way before they were.
 Per label: precision and recall at the model's own thresholds, average precision, recall at
 precision 0.9, and the share of clean reviews flagged for anything but personal data.
 
-Run: `.venv/bin/python scripts/unseen_writers.py 2026-11-25.7 data/unseen/blind_12*.jsonl`
+Run: `.venv/bin/python scripts/unseen_writers.py 2026-11-25.8 data/unseen/blind_12*.jsonl`
 (`--split test` keeps one split of the files; `--models-dir` reads artifacts elsewhere).
 """
 
