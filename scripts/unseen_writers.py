@@ -16,11 +16,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 from sklearn.metrics import average_precision_score
 
 from moderation.classifier.artifact import load_model
 from moderation.classifier.metrics import flagged_rate, per_label, recall_at_precision
+from moderation.classifier.pipeline import label_matrix
 from moderation.classifier.system import system_scores
 from moderation.data.own import load_labelled_files
 from moderation.labels import LABELS
@@ -38,7 +38,7 @@ def main() -> None:
     model = load_model(args.model, args.models_dir)
     rows = load_labelled_files(args.files, args.split)
     scores = system_scores(model.pipeline, [r.text for r in rows])
-    truth = np.array([[label in r.labels for label in LABELS] for r in rows], dtype=int)
+    truth = label_matrix([r.labels for r in rows])
     at_thresholds = per_label(truth, scores, model.thresholds)
 
     print(f"model {model.version} on {len(rows)} reviews from {len(args.files)} file(s)")

@@ -274,7 +274,10 @@ class LabelScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 # A label with no positives in this data (a tiny fixture) scores a constant.
                 self.estimators_.append(float(y[0]))
                 continue
-            self.estimators_.append(self._fit_label(X[keep], y, w_all[keep]))
+            if keep.all():  # the usual case: no copy of the feature matrix
+                self.estimators_.append(self._fit_label(X, y, w_all))
+            else:
+                self.estimators_.append(self._fit_label(X[keep], y, w_all[keep]))
         self.n_labels_ = Y.shape[1]
         self._compile(X.shape[1])
         return self
