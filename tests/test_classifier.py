@@ -212,8 +212,27 @@ def test_compiled_scores_equal_the_calibrated_estimators() -> None:
         np.full(len(texts), est) if isinstance(est, float) else est.predict_proba(X)
         for est in scorer.estimators_
     ])
-    # Equal up to the float32 weights the compiled form keeps.
-    np.testing.assert_allclose(scorer.predict_proba(X), expected, rtol=1e-4, atol=1e-6)
+    # Equal up to the float16-rounded weights the compiled form keeps.
+    np.testing.assert_allclose(scorer.predict_proba(X), expected, atol=1e-3)
+
+
+def test_the_artifact_scores_exactly_as_the_trained_model_did(tmp_path: Path) -> None:
+    """Thresholds and the card are measured on the model in memory; the weights are written
+    at half precision, so the one that loads must score to the bit as that one did."""
+    from moderation.classifier.pipeline import build_pipeline, label_matrix
+
+    rows = [e for e in examples() if e.split == "train"]
+    pipeline = build_pipeline(cv=2).fit([e.text for e in rows],
+                                        label_matrix([e.labels for e in rows]))
+    texts = ["مدرک جعلی و کارت بانکی دزدی میفروشم", "روتر خوبیه و سرعتش عالیه", "پیکشون عوضی بود"]
+    before = pipeline.predict_proba(texts)
+    path = tmp_path / "copy.joblib"
+    joblib.dump(pipeline, path)
+    reloaded = joblib.load(path)
+    np.testing.assert_array_equal(reloaded.predict_proba(texts), before)
+    scorer = reloaded.named_steps["labels"]
+    assert scorer.coef_.dtype == np.float32  # scoring does not upcast on every call
+    assert scorer.__getstate__()["coef_"].dtype == np.float16
 
 
 @pytest.mark.parametrize("version", available())
