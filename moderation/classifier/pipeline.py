@@ -355,9 +355,9 @@ def build_pipeline(
     """A fresh, unfitted pipeline.
 
     Larger vocabularies (120,000 words and 120,000 character n-grams per view) ranked better on
-    validation (criminal AP 0.958 -> 0.962) but not on new writers at the chosen thresholds:
-    they lowered the thresholds, and on the unseen rounds traded precision for recall
-    (docs/model-choice.md, "Larger vocabularies"). So the sizes stay.
+    validation (criminal AP 0.958 -> 0.962), but on writers the model never saw they gained
+    little AP and nothing at the chosen thresholds (docs/model-choice.md, "Larger
+    vocabularies"). So the sizes stay.
     """
     words = TfidfVectorizer(
         preprocessor=scoring_text,
