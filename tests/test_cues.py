@@ -2,15 +2,16 @@
 
 import pytest
 
-from moderation.detect.lexicon import load_cues
-from moderation.text import normalise_both
-from moderation.text.mapped import MappedText
+from moderation.classifier.cues import CueFeatures
+from moderation.classifier.pipeline import PersianNormaliser
 
 
 def categories(text: str) -> list[str]:
-    """The cue categories found in a review, as the classifier's cue features count them."""
-    _, evaded = normalise_both(text)
-    return [span.label for span in load_cues().find(MappedText.of(evaded))]
+    """The cue categories the classifier's cue features count in a review."""
+    features = CueFeatures().fit([])
+    (counts,) = features.counts(PersianNormaliser().transform([text]))
+    names = [features.names_[k] for k in counts]
+    return [name.removeprefix("cue:") for name in names if name.startswith("cue:")]
 
 
 @pytest.mark.parametrize(
