@@ -7,50 +7,54 @@ from pathlib import Path
 NOTES = """## Reading the figures
 
 - The issue's goals for `POST /v1/reviews` are ≥ 50% of the echo's throughput and p99 < 50 ms at
-  500 req/s. Neither is met: the service does a few percent of a bare echo (2–6% in every run so
-  far), and its p99 under load is in the hundreds of milliseconds.
+  500 req/s. Neither is met: the service does a few percent of a bare echo (2–8% in every run so
+  far), and at a fixed 500 req/s it falls behind (it completes ≈ 210–260 req/s on this machine),
+  so its latency there grows for as long as the run lasts.
 - This machine's speed varies between runs by up to 2.5×: compare figures within one run (service
   against echo, one stage against another), not across dates. On 2026-11-24 the echo did 5,311
-  req/s at one client; on 2026-11-25 it did 2,777, and the normaliser alone took 114 against
-  170 µs a review. Two later runs of 2026-11-25 were slower (echo 1,644 and 1,724 req/s,
-  normaliser 415 and 416 µs with unchanged code); the figures above are the third run's.
-- Two detectors added on 2026-11-25 (phone and card numbers written in Persian words; a phrase
-  pasted three times), measured against the code before them on the same 3,000 reviews in one
-  session: detectors 355 → 388 µs a review (+9%), full `score` 1,940 → 2,013 µs (+4%, model
-  2026-11-25.1 → .3, same design); the classifier's cost did not change. Both detectors skip
-  nearly every review after a count over `str.split` (`_worth_reading`, the pair count).
-- Where one request's time goes at one client (measured in-process on 2026-11-25, model
-  2026-11-25.3, 300 requests, medians): 9.7 ms in all; 1.6 ms scoring (on the scoring thread),
-  1.7 ms looking up the review id (idempotency: its own session, so BEGIN, SELECT and the
-  pool's ROLLBACK are three thread hops through aiosqlite), 3.5 ms storing (review, edits,
-  submitter, then the audit chain's last digest and the new event: 1.6 ms of it), 1.7 ms
-  between them (thread hops, building the rows, BEGIN and COMMIT), ≈ 1.3 ms HTTP and JSON. A
-  statement through SQLAlchemy and aiosqlite costs ≈ 0.5 ms (0.2 ms on bare aiosqlite), most of
-  it handing work to aiosqlite's thread and back, so at one client the count of statements, not
-  their work, sets the time.
+  req/s at one client; on 2026-11-25 it did between 1,514 and 2,777 in different runs, and the
+  normaliser alone took between 114 and 416 µs a review with unchanged code.
+- **Features with numpy (2026-11-25, model 2026-11-25.8).** The character n-grams, two thirds of
+  the features, are counted with numpy (`moderation/classifier/chargrams.py`): each n-gram is
+  one integer key, looked up in the vocabulary's sorted keys for a whole batch at once, with
+  the same float32 arithmetic as sklearn, so the matrix is sklearn's to the bit
+  (tests/test_chargrams.py). Both cue lexicons read one list of words, and word keys are
+  cached. Against sklearn's own transforms in the same run (table above): 829 → 357 µs a review
+  in batches of 64 (2.3×), 3,813 → 903 µs for one review. The classifier alone costs 659 µs a
+  review in batches of 64 against 1,631 µs one at a time: what is left per call is the
+  normaliser (≈ 270 µs a review) and numpy's fixed cost per operation.
+- **The idempotency lookup is in the write transaction (2026-11-25).** The intake batcher used
+  to ask which review ids were stored in a session of its own before scoring (BEGIN, SELECT,
+  the pool's ROLLBACK: three hops to the database thread); it now scores first and asks inside
+  the write transaction, with Core statements on the session's connection for the lookup, the
+  bulk inserts and the audit chain. A resubmitted review is scored for nothing and answered as
+  stored. The write-path table includes the lookup from this date.
+- **Both changes over HTTP**, the code before against after, alternating twice on 2026-11-25
+  (`benchmarks/load.py --seconds 5 --concurrency 1 8 64 --rate 400`, one service process,
+  SQLite), req/s: 1 client 54 / 62 → 61 / 62; 8 clients 132 / 142 → 148 / 147; 64 clients
+  172 / 219 → 231 / 242; open loop at 400 req/s, completed 191 / 213 → 224 / 226. CPU time of
+  the service process per request (from /proc, one run each): 16.2 → 15.0 ms at one client,
+  5.2 → 4.4 ms at 64.
+- **Where the time goes now.** At one client a request costs ≈ 15 ms of CPU, nearly all of its
+  latency. Sampled with py-spy (`--gil`, 10 s at one client), SQLAlchemy's own code holds
+  ≈ 40% of the samples and the classifier, detectors and normaliser ≈ 5%: a batch is one
+  session and 6–7 statements (BEGIN, the lookup, reviews, edits, submitters, the audit chain's
+  last digest and its new events, COMMIT), each costing about a millisecond of Python here.
+  Under load the batcher shares that cost among all waiting reviews (4.4 ms a request at 64
+  clients).
+- **Two service processes** on one PostgreSQL database (the supported multi-instance set-up),
+  against one, 64 clients spread over them, alternating twice (a scratch script over
+  `benchmarks/load.py`, 6 s each): 216 / 240 → 315 / 298 req/s, p99 ≈ 0.5 → 0.44 s. The load
+  generator shares the machine's two cores.
 - The write path (table above): since 2026-11-25 reviews, edits, submitters and audit events
-  are written with one bulk insert per table instead of the ORM's unit of work. Measured
-  against the code before, alternating the two three times in one session (CPU ms per review,
-  SQLite): batch of 1 7.7 / 6.4 / 5.4 → 5.1 / 4.8 / 3.5, batch of 16 2.0 / 1.5 / 1.7 → 1.2 /
-  0.8 / 0.6, batch of 64 1.5 / 1.2 / 1.1 → 0.8 / 0.6 / 0.7, about half in batches; PostgreSQL
-  batch of 64 0.75 / 0.69 / 0.50 → 0.59 / 0.50 / 0.34. Over HTTP the same pairs did not differ
-  beyond the noise (60 against 60 req/s at one client, 223 against 224 at 64): the write path
-  is only part of a request's time.
-- The classifier: one review per call goes through a lean path that builds the feature row
-  itself; sklearn's per-call checks cost ≈ 0.4 ms per vectorizer for one document. Model
-  2026-11-24.1 (two vectorizers) against 2026-11-25.1's design (three, plus NB-LR folded into
-  the same matrix), measured in one run: 1,410 → 668 µs and 2,549 → 872 µs a review with the
-  lean path. Batches (the `score` CLI, the intake batcher under load) go through sklearn, at
-  the same cost per review as the lean path (≈ 410 µs of features in batches of 256).
-- Under concurrency the intake batcher scores and stores all waiting reviews together (one
-  scoring call, one transaction), which is why throughput grows with clients.
-- At a fixed 500 req/s the service kept up on 2026-11-24 (497 achieved, p99 ≈ 0.5 s) and fell
-  behind on 2026-11-25 (333, p99 ≈ 4 s; 165 and 179 in the two later, slower runs): those
-  runs' machine was ≈ 1.5–2× slower (see the echo), and the model's batch cost grew with its
-  third vectorizer (character n-grams over the anti-evasion view).
-- Next steps, not done: the idempotency lookup inside the write transaction (three fewer thread
-  hops a batch, ≈ 1.5 ms at one client), the whole write transaction in one hop to a writer
-  thread with a synchronous connection, and several service processes on PostgreSQL.
+  are written with one bulk insert per table instead of the ORM's unit of work (about half the
+  CPU time a review in batches, measured then).
+- Two detectors added on 2026-11-25 (phone and card numbers written in Persian words; a phrase
+  pasted three times) cost +9% of the detectors' time and +4% of a full `score`, measured
+  against the code before them in one session.
+- Next steps, not done: the whole write transaction in one hop to the database thread (a
+  synchronous connection there, instead of a hop per statement), fewer ORM objects in
+  `reviews.build`, and the normaliser (hazm's spacing correction is most of it).
 """
 
 

@@ -14,6 +14,9 @@ import os
 import platform
 import statistics
 import time
+from typing import Any
+
+import scipy.sparse as sp
 
 # One core: BLAS threads would otherwise use both and flatter the figure.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -48,6 +51,24 @@ def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
         fn()
         runs.append(time.perf_counter() - start)
     return statistics.median(runs)
+
+
+def feature_rows(pipeline: Any, texts: list[str], repeat: int, n: int) -> list[tuple[str, float]]:
+    """The feature step (the classifier's main cost) against sklearn's own transforms, which
+    it reproduces (tests/test_chargrams.py), in batches of 1 and 64, in the same run."""
+    features = pipeline.named_steps["features"]
+    normalised = pipeline.named_steps["normalise"].transform(texts[:2048])
+
+    def reference(batch: Any) -> Any:
+        return sp.hstack([t.transform(batch) * w for _, t, w in features.transformers], "csr")
+
+    rows = []
+    for size, count in ((1, 500), (64, 2048)):
+        batches = [normalised[i : i + size] for i in range(0, count, size)]
+        for name, fn in (("sklearn's transforms", reference), ("FeatureStack", features.transform)):
+            secs = timed(lambda fn=fn, bs=batches: [fn(b) for b in bs], repeat) / count
+            rows.append((f"features only, {name}, batches of {size}", secs * n))
+    return rows
 
 
 def main() -> None:
@@ -99,6 +120,10 @@ def main() -> None:
         single = timed(lambda: [model.predict_scores([t]) for t in one], args.repeat) / len(one)
         rows.append(("classifier alone (normaliser included), one review per call",
                      single * args.n))
+        batches = [texts[i : i + 64] for i in range(0, 2048, 64)]
+        batched = timed(lambda: [model.predict_scores(b) for b in batches], args.repeat) / 2048
+        rows.append(("classifier alone (normaliser included), batches of 64", batched * args.n))
+        rows += feature_rows(model.pipeline, texts, args.repeat, args.n)
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "

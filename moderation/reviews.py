@@ -29,6 +29,14 @@ SEVERITY_WEIGHT: Final = {
 }
 
 
+# Core tables: the bulk inserts below skip the ORM's per-row bookkeeping altogether.
+_REVIEWS: Final = cast(Table, Review.__table__)
+_EDITS: Final = cast(Table, Edit.__table__)
+_SUBMITTERS: Final = cast(Table, Submitter.__table__)
+# Every column of `reviews` a new row is written with (the id comes back from the insert).
+_REVIEW_COLUMNS: Final = tuple(c.key for c in _REVIEWS.columns if c.key != "id")
+
+
 def text_digest(text: str) -> str:
     """SHA-256 of the submitted text (idempotency compares these)."""
     return hashlib.sha256(text.encode()).hexdigest()
@@ -54,6 +62,29 @@ async def find(
     return await session.scalar(
         select(Review).where(Review.review_id == review_id).options(*options)
     )
+
+
+async def find_many(session: AsyncSession, review_ids: Sequence[str]) -> dict[str, Review]:
+    """The stored reviews (with their edits) among `review_ids`, by id.
+
+    The usual answer is "none of them": the first query asks for ids only, through the
+    connection (no ORM bookkeeping), and whole reviews are loaded just for the few found.
+    """
+    wanted = [r for r in review_ids if storable(r)]
+    if not wanted:
+        return {}
+    connection = await session.connection()
+    found = (
+        await connection.execute(
+            select(_REVIEWS.c.review_id).where(_REVIEWS.c.review_id.in_(wanted))
+        )
+    ).scalars().all()
+    if not found:
+        return {}
+    reviews = await session.scalars(
+        select(Review).where(Review.review_id.in_(found)).options(selectinload(Review.edits))
+    )
+    return {r.review_id: r for r in reviews}
 
 
 def build(
@@ -124,14 +155,6 @@ async def store(session: AsyncSession, review: Review, actor: str) -> None:
     await store_many(session, [review], actor)
 
 
-# Core tables: the bulk inserts below skip the ORM's per-row bookkeeping altogether.
-_REVIEWS: Final = cast(Table, Review.__table__)
-_EDITS: Final = cast(Table, Edit.__table__)
-_SUBMITTERS: Final = cast(Table, Submitter.__table__)
-# Every column of `reviews` a new row is written with (the id comes back from the insert).
-_REVIEW_COLUMNS: Final = tuple(c.key for c in _REVIEWS.columns if c.key != "id")
-
-
 async def store_many(session: AsyncSession, reviews: Sequence[Review], actor: str) -> None:
     """Write built reviews, their edits, submitters and audit events in the caller's
     transaction: one bulk insert per table.
@@ -143,8 +166,11 @@ async def store_many(session: AsyncSession, reviews: Sequence[Review], actor: st
     """
     if not reviews:
         return
+    # Core statements on the session's connection: the session's own `execute` adds ORM
+    # bookkeeping to every statement, which these plain inserts do not need.
+    connection = await session.connection()
     ids = (
-        await session.execute(
+        await connection.execute(
             insert(_REVIEWS).returning(_REVIEWS.c.id, sort_by_parameter_order=True),
             [{k: getattr(r, k) for k in _REVIEW_COLUMNS} for r in reviews],
         )
@@ -165,9 +191,9 @@ async def store_many(session: AsyncSession, reviews: Sequence[Review], actor: st
                  "user_agent": sub.user_agent, "submitted_at": sub.submitted_at}
             )  # fmt: skip
     if edits:
-        await session.execute(insert(_EDITS), edits)
+        await connection.execute(insert(_EDITS), edits)
     if submitters:
-        await session.execute(insert(_SUBMITTERS), submitters)
+        await connection.execute(insert(_SUBMITTERS), submitters)
     await audit.append_many(
         session,
         [

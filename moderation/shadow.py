@@ -41,7 +41,7 @@ async def store(session: AsyncSession, reviews: Sequence[Review], scored: Sequen
         for review, s in zip(reviews, scored, strict=True)
     ]
     if rows:
-        await session.execute(insert(_SHADOW), rows)
+        await (await session.connection()).execute(insert(_SHADOW), rows)
 
 
 async def report(session: AsyncSession, version: str, since: datetime | None) -> dict[str, Any]:

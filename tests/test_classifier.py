@@ -254,23 +254,32 @@ def test_every_shipped_model_still_scores_the_right_way_round(version: str) -> N
         assert all(clean[label] < model.thresholds[label] for label in LABELS), clean
 
 
-def test_one_review_at_a_time_gets_the_same_features_as_a_batch() -> None:
-    """The service's per-review path builds the feature row itself; it must be sklearn's row."""
+def test_features_are_sklearns_for_one_review_and_for_a_batch() -> None:
+    """FeatureStack builds its matrix itself (numpy character n-grams, rows without sklearn's
+    checks); it must be the matrix sklearn's own transforms give, one review or many."""
+    import numpy as np
     import scipy.sparse as sp
 
-    from moderation.classifier.pipeline import LEAN_BATCH, build_pipeline, label_matrix
+    from moderation.classifier.pipeline import build_pipeline, label_matrix
 
     rows = [e for e in examples() if e.split == "train"]
     pipeline = build_pipeline(cv=2).fit([e.text for e in rows],
                                         label_matrix([e.labels for e in rows]))
-    texts = [e.text for e in examples()] + ["", "😀", "k i r", "ک.ی.ر", "modem kheili khube"]
-    assert len(texts) > LEAN_BATCH
+    texts = [e.text for e in examples()] + [
+        "", "   ", "😀", "k i r", "ک.ی.ر", "modem kheili khube", "a\tb\n\nc  d", "ab" * 300,
+    ]
     normalised = pipeline.named_steps["normalise"].transform(texts)
     features = pipeline.named_steps["features"]
+    reference = sp.hstack(
+        [t.transform(normalised) * w for _, t, w in features.transformers], format="csr"
+    )
     batch = features.transform(normalised)
-    single = sp.vstack([features.transform([n]) for n in normalised])
-    assert batch.shape == single.shape
-    assert abs(batch - single).max() < 1e-6
+    single = sp.vstack([features.transform([n]) for n in normalised], format="csr")
+    assert batch.shape == single.shape == reference.shape
+    assert batch.nnz > 100 * len(texts) // 2  # real n-grams, not an empty matrix
+    assert abs(batch - reference).max() < 1e-6
+    assert abs(single - reference).max() < 1e-6
+    assert np.array_equal(np.diff(batch.indptr), np.diff(reference.indptr))
 
 
 def test_a_word_split_in_two_reads_as_the_word_in_the_evasion_block() -> None:

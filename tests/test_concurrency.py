@@ -8,6 +8,7 @@ ends decided), and the only refusals are the expected 409s (`claimed`, `not_in_q
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
@@ -38,6 +39,22 @@ async def pg_url() -> AsyncIterator[str]:
     """A fresh PostgreSQL database (the only database two processes can share)."""
     async with fresh_postgres("negahban_conc") as url:
         yield url
+
+
+@contextlib.asynccontextmanager
+async def two_instances(
+    database_url: str, tmp_path: Path
+) -> AsyncIterator[tuple[ServiceProcess, ServiceProcess]]:
+    """Two service processes on one database, stopped whatever the test does."""
+    models = tmp_path / "models"
+    models.mkdir()
+    env = service_env(database_url, models)
+    a = ServiceProcess(env, tmp_path, "instance-a")
+    b = ServiceProcess(env, tmp_path, "instance-b")
+    with stopped_at_exit(a, b):
+        # Both start at once on the empty database, as behind a load balancer after a deploy.
+        await asyncio.gather(a.start(), b.start())
+        yield a, b
 
 
 async def tokens(database_url: str) -> tuple[str, list[str]]:
@@ -107,14 +124,7 @@ async def moderator(
 async def test_twenty_moderators_on_two_instances_decide_each_item_once(
     pg_url: str, tmp_path: Path
 ) -> None:
-    models = tmp_path / "models"
-    models.mkdir()
-    env = service_env(pg_url, models)
-    a = ServiceProcess(env, tmp_path, "instance-a")
-    b = ServiceProcess(env, tmp_path, "instance-b")
-    with stopped_at_exit(a, b):
-        # Both start at once on the empty database, as behind a load balancer after a deploy.
-        await asyncio.gather(a.start(), b.start())
+    async with two_instances(pg_url, tmp_path) as (a, b):
         store, mods = await tokens(pg_url)
         instances = [a.base, b.base]
         async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as http:
@@ -195,3 +205,49 @@ async def test_twenty_moderators_on_two_instances_decide_each_item_once(
             f"\n{len(ids)} items, {MODERATORS} moderators on 2 instances: {tally.claims} claims, "
             f"refusals {dict(tally.refusals)}"
         )
+
+
+async def test_the_same_reviews_sent_to_two_instances_at_once_are_stored_once(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """A storefront retrying through a load balancer: each review reaches both instances at
+    the same moment. Each is created once (201 from one instance, the stored result with 200
+    from the other), nothing is written twice, and the audit chain stays one chain."""
+    async with two_instances(pg_url, tmp_path) as (a, b):
+        store, _ = await tokens(pg_url)
+        headers = {"Authorization": f"Bearer {store}"}
+        ids = [f"twice-{n:03}" for n in range(40)]
+        bodies = [
+            {"review_id": r, "product_id": "p-1", "text": f"{HELD} {n}",
+             "submitter": {"user_id": f"u-{n % 7}", "ip": "192.0.2.7"}}
+            for n, r in enumerate(ids)
+        ]  # fmt: skip
+        async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as http:
+            answers = await asyncio.gather(
+                *(
+                    call(http, "POST", f"{base}/v1/reviews", json=body, headers=headers)
+                    for body in bodies
+                    for base in (a.base, b.base)
+                )
+            )
+        for n, review_id in enumerate(ids):
+            pair = answers[2 * n : 2 * n + 2]
+            assert sorted(status for status, _ in pair) == [200, 201], (review_id, pair)
+            first, second = (result for _, result in pair)
+            assert first == second  # the retry gets the stored decision itself
+            assert first["id"] == review_id and first["decision"] == "hold"
+        engine = make_engine(pg_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                stored = (await session.scalars(select(Review.review_id))).all()
+                events = list(
+                    (await session.scalars(select(AuditEvent).order_by(AuditEvent.id))).all()
+                )
+        finally:
+            await engine.dispose()
+        assert sorted(stored) == ids
+        scored = Counter(e.review_id for e in events if e.action == "review.scored")
+        assert scored == dict.fromkeys(ids, 1)
+        assert verify_chain(events) == []
+        for service in (a, b):
+            assert service.log_leaks() == [], service.tail()

@@ -11,8 +11,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from moderation.detect.lexicon import CUE_CATEGORIES, load_cues, load_lexicon
-from moderation.text.mapped import MappedText
+from moderation.detect.lexicon import CUE_CATEGORIES, load_cues, load_lexicon, words_of
 
 PROFANITY_FEATURES = ("insult:1", "insult:2", "insult:3", "sexual", "hate")
 
@@ -63,14 +62,15 @@ class CueFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         index = {name: i for i, name in enumerate(self.names_)}
         out = []
         for item in X:
-            # `evaded` is already the anti-evasion view: no need to build it again.
-            view = MappedText.of(item.evaded)
+            # `evaded` is already the anti-evasion view: no need to build it again, and both
+            # lexicons read the same words.
+            words = words_of(item.evaded)
             counts: dict[int, int] = {}
-            for span in self.cues_.find(view):
-                k = index[f"cue:{span.label}"]
+            for entry, _, _ in self.cues_.matches(words):
+                k = index[f"cue:{entry.label}"]
                 counts[k] = counts.get(k, 0) + 1
-            for span in self.profanity_.find(view):
-                name = f"insult:{span.severity}" if span.label == "insult" else span.label
+            for entry, _, _ in self.profanity_.matches(words):
+                name = f"insult:{entry.severity}" if entry.label == "insult" else entry.label
                 k = index[f"profanity:{name}"]
                 counts[k] = counts.get(k, 0) + 1
             out.append(counts)
@@ -80,13 +80,12 @@ class CueFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self, X: Sequence[Normalised]
     ) -> list[tuple[NDArray[np.int64], NDArray[np.float64]]]:
         """(columns, log(1 + hits)) per review: the matrix's rows without building it."""
-        return [
-            (
-                np.fromiter(c.keys(), dtype=np.int64, count=len(c)),
-                np.log1p(np.fromiter(c.values(), dtype=np.float64, count=len(c))),
-            )
-            for c in self.counts(X)
-        ]
+        out = []
+        for c in self.counts(X):
+            columns = sorted(c)  # sorted, as in the matrices sklearn builds
+            hits = np.fromiter((c[k] for k in columns), dtype=np.float64, count=len(columns))
+            out.append((np.array(columns, dtype=np.int64), np.log1p(hits)))
+        return out
 
     def transform(self, X: Sequence[Normalised]) -> sp.csr_matrix:
         """A sparse n_texts x n_features matrix."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
+from moderation.classifier.chargrams import Block, char_grams
 from moderation.classifier.cues import (
     CueFeatures,
     Normalised,
@@ -40,8 +41,6 @@ class PersianNormaliser(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return [Normalised(*normalise_both(x)) for x in X]
 
 
-# Up to this many reviews, FeatureStack builds its matrix itself instead of through sklearn.
-LEAN_BATCH: Final = 16
 _ANALYZERS: WeakKeyDictionary[TfidfVectorizer, Callable[[Any], list[str]]] = WeakKeyDictionary()
 
 
@@ -71,8 +70,8 @@ def _tfidf_rows(
             j = vocabulary.get(term)
             if j is not None:
                 counts[j] = counts.get(j, 0) + 1
-        cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        vals = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        cols = np.array(sorted(counts), dtype=np.int64)
+        vals = np.fromiter((counts[j] for j in cols.tolist()), dtype=np.float64, count=len(cols))
         if vectorizer.sublinear_tf:
             vals = np.log(vals) + 1.0
         if idf is not None:
@@ -81,6 +80,46 @@ def _tfidf_rows(
             vals = vals / np.sqrt(np.dot(vals, vals))
         out.append((cols, vals))
     return out
+
+
+def _block_of_rows(rows: Sequence[tuple[NDArray[np.int64], NDArray[Any]]]) -> Block:
+    """(columns, values) per row as CSR arrays."""
+    indptr = np.zeros(len(rows) + 1, np.int64)
+    np.cumsum([len(cols) for cols, _ in rows], out=indptr[1:])
+    if not indptr[-1]:
+        return indptr, np.zeros(0, np.int64), np.zeros(0, np.float32)
+    indices = np.concatenate([cols for cols, _ in rows])
+    data = np.concatenate([vals for _, vals in rows]).astype(np.float32)
+    return indptr, indices, data
+
+
+def _side_by_side(blocks: list[tuple[Block, int]], n_rows: int) -> sp.csr_matrix:
+    """CSR blocks (each with its width) joined column-wise, without scipy's hstack (whose
+    checks cost more than the join for the few rows the service scores at a time)."""
+    offset = 0
+    lengths, shifted = [], []
+    for (indptr, indices, data), width in blocks:
+        lengths.append(np.diff(indptr))
+        shifted.append((indptr, indices + offset, data))
+        offset += width
+    per_row = np.sum(lengths, axis=0) if lengths else np.zeros(n_rows, np.int64)
+    indptr = np.zeros(n_rows + 1, np.int64)
+    np.cumsum(per_row, out=indptr[1:])
+    if n_rows == 1:
+        indices = np.concatenate([i for _, i, _ in shifted])
+        data = np.concatenate([d for _, _, d in shifted]).astype(np.float32, copy=False)
+    else:
+        indices = np.empty(indptr[-1], np.int64)
+        data = np.empty(indptr[-1], np.float32)
+        before = indptr[:-1].copy()  # where each row's next block starts in the output
+        for (block_ptr, block_indices, block_data), length in zip(shifted, lengths, strict=True):
+            # Output slot of each entry: its row's start so far plus its place in the row.
+            within = np.arange(len(block_indices)) - np.repeat(block_ptr[:-1], length)
+            slots = np.repeat(before, length) + within
+            indices[slots] = block_indices
+            data[slots] = block_data
+            before += length
+    return sp.csr_matrix((data, indices, indptr), shape=(n_rows, offset))
 
 
 class FeatureStack(TransformerMixin, BaseEstimator):  # type: ignore[misc]
@@ -100,51 +139,33 @@ class FeatureStack(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return self
 
     def transform(self, X: Any) -> sp.csr_matrix:
-        """The weighted, stacked features."""
-        if len(X) <= LEAN_BATCH:
-            return self._lean_transform(X)
+        """The weighted, stacked features: the matrix sklearn's transforms would give.
+
+        Built here rather than through each transformer's `transform`: for a few reviews, the
+        storefront's case, sklearn's validation and sparse bookkeeping cost more than the
+        n-gram lookups themselves (≈ 0.4 ms a vectorizer for one review), and character
+        n-grams are counted with numpy (chargrams.py): in batches of 64 the whole step takes
+        357 against 829 µs a review (docs/benchmarks.md).
+        """
         blocks = []
         for _, transformer, weight in self.transformers:
-            block = transformer.transform(X)
-            blocks.append(block * weight if weight != 1.0 else block)
-        return sp.hstack(blocks, format="csr")
-
-    def _lean_transform(self, X: Any) -> sp.csr_matrix:
-        """The same matrix for a few reviews, built directly.
-
-        The storefront sends one review at a time, and for one document sklearn's
-        TfidfVectorizer.transform spends ≈ 0.4 ms in validation and sparse bookkeeping around
-        ≈ 0.05 ms of n-gram lookups; with three vectorizers that was most of a review's cost.
-        """
-        rows: list[list[tuple[NDArray[np.int64], NDArray[np.float64]]]] = [[] for _ in X]
-        offset = 0
-        for _, transformer, weight in self.transformers:
-            found = None
-            if isinstance(transformer, CueFeatures):
-                width, found = len(transformer.names_), transformer.rows(X)
+            grams = char_grams(transformer)
+            if grams is not None:
+                block, width = grams.block(X), grams.n_features
+            elif isinstance(transformer, CueFeatures):
+                block, width = _block_of_rows(transformer.rows(X)), len(transformer.names_)
             elif _is_plain_tfidf(transformer):
-                width, found = len(transformer.vocabulary_), _tfidf_rows(transformer, X)
-            if found is not None:
-                for r, (cols, vals) in enumerate(found):
-                    rows[r].append((cols + offset, vals * weight))
+                rows = _tfidf_rows(transformer, X)
+                block, width = _block_of_rows(rows), len(transformer.vocabulary_)
             else:
-                block = sp.csr_matrix(transformer.transform(X))
-                width = block.shape[1]
-                for r in range(block.shape[0]):
-                    lo, hi = block.indptr[r], block.indptr[r + 1]
-                    cols = block.indices[lo:hi].astype(np.int64) + offset
-                    rows[r].append((cols, block.data[lo:hi].astype(np.float64) * weight))
-            offset += width
-        indptr = np.zeros(len(X) + 1, dtype=np.int64)
-        indices, data = [], []
-        for r, parts in enumerate(rows):
-            for cols, vals in parts:
-                indices.append(cols)
-                data.append(vals)
-            indptr[r + 1] = indptr[r] + sum(len(c) for c, _ in parts)
-        values = np.concatenate(data).astype(np.float32) if data else np.zeros(0, np.float32)
-        columns = np.concatenate(indices) if indices else np.zeros(0, np.int64)
-        return sp.csr_matrix((values, columns, indptr), shape=(len(X), offset))
+                matrix = sp.csr_matrix(transformer.transform(X), dtype=np.float32)
+                matrix.sort_indices()
+                block, width = (matrix.indptr, matrix.indices, matrix.data), matrix.shape[1]
+            if weight != 1.0:
+                indptr, indices, data = block
+                block = (indptr, indices, (data * weight).astype(np.float32))
+            blocks.append((block, width))
+        return _side_by_side(blocks, len(X))
 
     def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> sp.csr_matrix:
         """Fit, then transform (vectorizers fit and transform in one pass)."""

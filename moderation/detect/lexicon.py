@@ -62,17 +62,25 @@ CUE_CATEGORIES: Final = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def word_key(word: str) -> str:
     """The form words are compared in: no ZWNJ or apostrophe, doubled letters squeezed.
 
     Squeezing folds بیشعوور into بیشعور; it is skipped when it would leave fewer than three
-    letters, where it would turn ordinary words into others (ممه and مه).
+    letters, where it would turn ordinary words into others (ممه and مه). Cached: reviews
+    share most of their words, and every review's words are keyed several times (detectors,
+    cue features).
     """
     word = word.replace(ZWNJ, "").replace("'", "")
     if is_finglish_word(word):
         return word  # Finglish doubles are spelling (koon, kon), not elongation
     squeezed = _SQUEEZE.sub(r"\1", word)
     return squeezed if len(squeezed) >= 3 else word
+
+
+def words_of(text: str) -> list[tuple[str, int, int]]:
+    """(key, start, end) of each word of `text`, keyed as lexicon entries are."""
+    return [(word_key(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +142,16 @@ class Lexicon:
 
     def find(self, view: MappedText) -> list[Span]:
         """Spans of lexicon entries in the anti-evasion view of a review."""
-        words = [(word_key(m.group()), m.start(), m.end()) for m in _WORD.finditer(view.text)]
-        spans: list[Span] = []
+        words = words_of(view.text)
+        spans = []
+        for entry, i, n in self.matches(words):
+            a, b = view.original_span(words[i][1], words[i + n - 1][2])
+            spans.append(Span(a, b, "profanity", entry.label, entry.severity))
+        return spans
+
+    def matches(self, words: list[tuple[str, int, int]]) -> list[tuple[Entry, int, int]]:
+        """(entry, index of its first word, number of words) for each match in `words`."""
+        found = []
         i = 0
         while i < len(words):
             skip = self._allowed_phrase_at(words, i)
@@ -147,10 +163,9 @@ class Lexicon:
                 i += 1
                 continue
             entry, n = hit
-            a, b = view.original_span(words[i][1], words[i + n - 1][2])
-            spans.append(Span(a, b, "profanity", entry.label, entry.severity))
+            found.append((entry, i, n))
             i += n
-        return spans
+        return found
 
     def _allowed_phrase_at(self, words: list[tuple[str, int, int]], i: int) -> int:
         for phrase in self.allow_phrases.get(words[i][0], ()):

@@ -15,6 +15,7 @@ from moderation.storage.models import AuditEvent, utcnow
 
 GENESIS: Final = "0" * 64
 _LOCK_KEY: Final = 7_420_001  # pg_advisory_xact_lock key serialising appends to the chain
+_EVENTS: Final = cast(Table, AuditEvent.__table__)
 
 
 def canonical(obj: Any) -> bytes:
@@ -50,11 +51,13 @@ async def append_many(
     """Add events to the chain in order, in the caller's transaction (one read, one insert)."""
     if not entries:
         return
-    if session.get_bind().dialect.name == "postgresql":
+    # Core statements on the session's connection, without the session's ORM bookkeeping.
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
         # Appends from several instances must not read the same predecessor: hold a
         # transaction-scoped lock until commit.
-        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-    prev = await session.scalar(select(AuditEvent.digest).order_by(AuditEvent.id.desc()).limit(1))
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    prev = await connection.scalar(select(_EVENTS.c.digest).order_by(_EVENTS.c.id.desc()).limit(1))
     prev = prev or GENESIS
     rows: list[dict[str, Any]] = []
     for actor, action, review_id, data in entries:
@@ -74,7 +77,7 @@ async def append_many(
         prev = digest
     # One multi-row insert, rows in chain order: ids are assigned in that order, and verify
     # walks by id.
-    await session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
+    await connection.execute(insert(_EVENTS), rows)
 
 
 def verify_chain(events: Sequence[AuditEvent]) -> list[str]:
