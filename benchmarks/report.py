@@ -8,7 +8,7 @@ NOTES = """## Reading the figures
 
 - The issue's goals for `POST /v1/reviews` are ≥ 50% of the echo's throughput and p99 < 50 ms at
   500 req/s. Neither is met: the service does a few percent of a bare echo (2–8% in every run so
-  far), and at a fixed 500 req/s it falls behind (it completes ≈ 210–260 req/s on this machine),
+  far), and at a fixed 500 req/s it falls behind (it completes ≈ 200–260 req/s on this machine),
   so its latency there grows for as long as the run lasts.
 - This machine's speed varies between runs by up to 2.5×: compare figures within one run (service
   against echo, one stage against another), not across dates. On 2026-11-24 the echo did 5,311
@@ -19,10 +19,12 @@ NOTES = """## Reading the figures
   one integer key, looked up in the vocabulary's sorted keys for a whole batch at once, with
   the same float32 arithmetic as sklearn, so the matrix is sklearn's to the bit
   (tests/test_chargrams.py). Both cue lexicons read one list of words, and word keys are
-  cached. Against sklearn's own transforms in the same run (table above): 829 → 357 µs a review
-  in batches of 64 (2.3×), 3,813 → 903 µs for one review. The classifier alone costs 659 µs a
-  review in batches of 64 against 1,631 µs one at a time: what is left per call is the
-  normaliser (≈ 270 µs a review) and numpy's fixed cost per operation.
+  cached. Against sklearn's own transforms in the same run (table above): 862 → 305 µs a review
+  in batches of 64 (2.8×; 829 → 357 in an earlier run), 4,727 → 946 µs for one review. The
+  classifier alone costs 722 µs a review in batches of 64 against 1,995 µs one at a time: what
+  is left per call is the normaliser (≈ 270–400 µs a review) and numpy's fixed cost per
+  operation. Scores differ from sklearn's path by at most 1.4e-6 on the 3,399 unseen reviews
+  of data/unseen, and no flag changes.
 - **The idempotency lookup is in the write transaction (2026-11-25).** The intake batcher used
   to ask which review ids were stored in a session of its own before scoring (BEGIN, SELECT,
   the pool's ROLLBACK: three hops to the database thread); it now scores first and asks inside
@@ -35,13 +37,24 @@ NOTES = """## Reading the figures
   172 / 219 → 231 / 242; open loop at 400 req/s, completed 191 / 213 → 224 / 226. CPU time of
   the service process per request (from /proc, one run each): 16.2 → 15.0 ms at one client,
   5.2 → 4.4 ms at 64.
-- **Where the time goes now.** At one client a request costs ≈ 15 ms of CPU, nearly all of its
-  latency. Sampled with py-spy (`--gil`, 10 s at one client), SQLAlchemy's own code holds
-  ≈ 40% of the samples and the classifier, detectors and normaliser ≈ 5%: a batch is one
-  session and 6–7 statements (BEGIN, the lookup, reviews, edits, submitters, the audit chain's
-  last digest and its new events, COMMIT), each costing about a millisecond of Python here.
-  Under load the batcher shares that cost among all waiting reviews (4.4 ms a request at 64
-  clients).
+- **The write transaction in one hop on SQLite (2026-11-25).** Those two changes left a lone
+  review at ≈ 15 ms of CPU, nearly all of its latency: sampled with py-spy (`--gil`, 10 s at
+  one client), SQLAlchemy's own code held ≈ 40% of the samples and the classifier, detectors
+  and normaliser ≈ 5%, because every statement went through the async adapter and a hop to
+  aiosqlite's thread. On a SQLite file the intake's write transaction (lookup, reviews,
+  edits, submitters, audit chain, shadow scores) now runs whole on one writer thread, through
+  a synchronous engine on the same file (`SyncWriter`, `reviews.write_new`); the async
+  session path does the same work through `run_sync`, one implementation for both. Batches
+  with a review on legal hold (its case is opened with the ORM) or with a review stored
+  already (a retry) take the session path. The write-path table shows both on SQLite: the
+  hop matters for small batches (a lone review 6.7 → 2.1 ms), not in batches of 64. Over
+  HTTP, the code before against after, alternating twice (same command as above): 1 client
+  57 / 72 → 79 / 87 req/s, p50 16.5 / 13.7 → 9.9 / 9.0 ms; 8 clients 144 / 149 → 151 / 152;
+  64 clients 217 / 230 → 264 / 253. The statements are now built once (a statement keeps its
+  cache key). At one client a request still costs ≈ 9–12 ms of CPU. Sampled again just before
+  that last step, SQLAlchemy held ≈ 28% of the samples (the ORM objects of `reviews.build`, and
+  the session path of batches with a review on legal hold, frequent among this benchmark's
+  texts, which are our labelled corpus) and the classifier, detectors and normaliser ≈ 12%.
 - **Two service processes** on one PostgreSQL database (the supported multi-instance set-up),
   against one, 64 clients spread over them, alternating twice (a scratch script over
   `benchmarks/load.py`, 6 s each): 216 / 240 → 315 / 298 req/s, p99 ≈ 0.5 → 0.44 s. The load
@@ -52,16 +65,11 @@ NOTES = """## Reading the figures
 - Two detectors added on 2026-11-25 (phone and card numbers written in Persian words; a phrase
   pasted three times) cost +9% of the detectors' time and +4% of a full `score`, measured
   against the code before them in one session.
-- Next steps, not done: the whole write transaction in one hop to the database thread (a
-  synchronous connection there, instead of a hop per statement), fewer ORM objects in
-  `reviews.build`, and the normaliser (hazm's spacing correction is most of it). An estimate of
-  the first on 2026-11-25 (a scratch script, not in the repo: the lookup, review, submitter
-  and audit-chain statements, edits left out, as plain `sqlite3` calls in one executor hop,
-  against `find_many` and `store_many`, alternating, medians of 30, building the rows
-  included), ms per review: batch of 1 8.6 → 1.5, of 16 1.3 → 0.6, of 64 0.9 → 0.5. At one
-  client that is about half a request's CPU time; it needs a second implementation of the
-  write path for SQLite (PostgreSQL would need a synchronous driver), so it is left for its
-  own change.
+- Next steps, not done: fewer ORM objects in `reviews.build`, the normaliser (hazm's spacing
+  correction is most of it), and a one-hop write on PostgreSQL (it needs a synchronous
+  driver). What SQLAlchemy itself still costs there: in one run of a scratch script, the
+  same statements as plain `sqlite3` calls in one hop stored a lone review in 1.2 ms, against
+  2.9 ms through the synchronous engine and 7.2 ms through the async session (edits left out).
 """
 
 

@@ -6,10 +6,11 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any, Final, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Connection, Table, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from moderation import shadow
 from moderation.intake import ReviewIn, storable
 from moderation.pseudonym import pseudonym
 from moderation.scoring import Scored
@@ -35,6 +36,14 @@ _EDITS: Final = cast(Table, Edit.__table__)
 _SUBMITTERS: Final = cast(Table, Submitter.__table__)
 # Every column of `reviews` a new row is written with (the id comes back from the insert).
 _REVIEW_COLUMNS: Final = tuple(c.key for c in _REVIEWS.columns if c.key != "id")
+# The intake's statements, built once: a statement object keeps its compiled form's cache key,
+# which SQLAlchemy would otherwise work out again for every batch.
+_STORED_IDS: Final = select(_REVIEWS.c.review_id).where(
+    _REVIEWS.c.review_id.in_(bindparam("ids", expanding=True))
+)
+_INSERT_REVIEWS: Final = insert(_REVIEWS).returning(_REVIEWS.c.id, sort_by_parameter_order=True)
+_INSERT_EDITS: Final = insert(_EDITS)
+_INSERT_SUBMITTERS: Final = insert(_SUBMITTERS)
 
 
 def text_digest(text: str) -> str:
@@ -64,21 +73,21 @@ async def find(
     )
 
 
+def stored_ids(connection: Connection, review_ids: Sequence[str]) -> list[str]:
+    """The ids among `review_ids` that are stored already (a Core query: no ORM objects)."""
+    wanted = [r for r in review_ids if storable(r)]  # PostgreSQL refuses to compare the others
+    if not wanted:
+        return []
+    return list(connection.execute(_STORED_IDS, {"ids": wanted}).scalars())
+
+
 async def find_many(session: AsyncSession, review_ids: Sequence[str]) -> dict[str, Review]:
     """The stored reviews (with their edits) among `review_ids`, by id.
 
-    The usual answer is "none of them": the first query asks for ids only, through the
-    connection (no ORM bookkeeping), and whole reviews are loaded just for the few found.
+    The usual answer is "none of them": the first query asks for ids only, and whole reviews
+    are loaded just for the few found.
     """
-    wanted = [r for r in review_ids if storable(r)]
-    if not wanted:
-        return {}
-    connection = await session.connection()
-    found = (
-        await connection.execute(
-            select(_REVIEWS.c.review_id).where(_REVIEWS.c.review_id.in_(wanted))
-        )
-    ).scalars().all()
+    found = await (await session.connection()).run_sync(stored_ids, review_ids)
     if not found:
         return {}
     reviews = await session.scalars(
@@ -157,23 +166,34 @@ async def store(session: AsyncSession, review: Review, actor: str) -> None:
 
 async def store_many(session: AsyncSession, reviews: Sequence[Review], actor: str) -> None:
     """Write built reviews, their edits, submitters and audit events in the caller's
-    transaction: one bulk insert per table.
+    transaction (`write_many`), and open the legal case of each one on legal hold."""
+    if not reviews:
+        return
+    await (await session.connection()).run_sync(write_many, reviews, actor)
+    for review in reviews:
+        if review.legal_hold:
+            # Criminal content: the evidence and its digest are fixed now, at intake.
+            from moderation.legal import open_case
 
-    The reviews stay transient (never added to the session): the ORM's unit of work spent
+            await open_case(session, review, f"policy:{review.policy_version}")
+
+
+def write_many(connection: Connection, reviews: Sequence[Review], actor: str) -> None:
+    """Write built reviews, their edits, submitters and audit events on a (synchronous)
+    connection, in its transaction: one bulk insert per table. Legal cases are not opened
+    here (`store_many` does that).
+
+    The reviews stay transient (never added to a session): the ORM's unit of work spent
     about as long on bookkeeping these rows do not need as on writing them; without it a
     review is stored in about half the time in batches (`benchmarks/write_path.py`,
-    docs/benchmarks.md). Each review gets its primary key set from the insert.
+    docs/benchmarks.md). Each review gets its primary key set from the insert. Synchronous,
+    so that the service can run a whole write transaction on its database thread in one hop
+    (`SyncWriter`); the async session runs it through `run_sync`.
     """
     if not reviews:
         return
-    # Core statements on the session's connection: the session's own `execute` adds ORM
-    # bookkeeping to every statement, which these plain inserts do not need.
-    connection = await session.connection()
-    ids = (
-        await connection.execute(
-            insert(_REVIEWS).returning(_REVIEWS.c.id, sort_by_parameter_order=True),
-            [{k: getattr(r, k) for k in _REVIEW_COLUMNS} for r in reviews],
-        )
+    ids = connection.execute(
+        _INSERT_REVIEWS, [{k: getattr(r, k) for k in _REVIEW_COLUMNS} for r in reviews]
     ).scalars()
     edits: list[dict[str, Any]] = []
     submitters: list[dict[str, Any]] = []
@@ -191,11 +211,11 @@ async def store_many(session: AsyncSession, reviews: Sequence[Review], actor: st
                  "user_agent": sub.user_agent, "submitted_at": sub.submitted_at}
             )  # fmt: skip
     if edits:
-        await connection.execute(insert(_EDITS), edits)
+        connection.execute(_INSERT_EDITS, edits)
     if submitters:
-        await connection.execute(insert(_SUBMITTERS), submitters)
-    await audit.append_many(
-        session,
+        connection.execute(_INSERT_SUBMITTERS, submitters)
+    audit.append_rows(
+        connection,
         [
             (
                 actor,
@@ -213,12 +233,23 @@ async def store_many(session: AsyncSession, reviews: Sequence[Review], actor: st
             for r in reviews
         ],
     )
-    for review in reviews:
-        if review.legal_hold:
-            # Criminal content: the evidence and its digest are fixed now, at intake.
-            from moderation.legal import open_case
 
-            await open_case(session, review, f"policy:{review.policy_version}")
+
+def write_new(
+    connection: Connection,
+    batch: Sequence[tuple[str, Review]],
+    shadow_scored: Sequence[Scored] | None = None,
+) -> bool:
+    """Store a batch of (actor, built review) with the shadow model's outcomes, if any, in
+    the connection's transaction; False, having written nothing, when any of the reviews is
+    stored already (the caller answers those as stored). Legal cases are not opened here."""
+    if stored_ids(connection, [review.review_id for _, review in batch]):
+        return False
+    for actor in dict.fromkeys(actor for actor, _ in batch):
+        write_many(connection, [r for a, r in batch if a == actor], actor)
+    if shadow_scored is not None:
+        shadow.write(connection, [r for _, r in batch], shadow_scored)
+    return True
 
 
 def result(review: Review) -> dict[str, Any]:

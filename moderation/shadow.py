@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.scoring import Scored
@@ -27,6 +27,11 @@ REPORT_LIMIT: Final = 50_000
 async def store(session: AsyncSession, reviews: Sequence[Review], scored: Sequence[Scored]) -> None:
     """Record the shadow model's outcome for stored reviews (their ids set), in the caller's
     transaction."""
+    await (await session.connection()).run_sync(write, reviews, scored)
+
+
+def write(connection: Connection, reviews: Sequence[Review], scored: Sequence[Scored]) -> None:
+    """`store` on a synchronous connection, in its transaction."""
     now = utcnow()
     rows = [
         {
@@ -41,7 +46,7 @@ async def store(session: AsyncSession, reviews: Sequence[Review], scored: Sequen
         for review, s in zip(reviews, scored, strict=True)
     ]
     if rows:
-        await (await session.connection()).execute(insert(_SHADOW), rows)
+        connection.execute(insert(_SHADOW), rows)
 
 
 async def report(session: AsyncSession, version: str, since: datetime | None) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Connection, Table, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.storage.models import AuditEvent, utcnow
@@ -16,6 +16,10 @@ from moderation.storage.models import AuditEvent, utcnow
 GENESIS: Final = "0" * 64
 _LOCK_KEY: Final = 7_420_001  # pg_advisory_xact_lock key serialising appends to the chain
 _EVENTS: Final = cast(Table, AuditEvent.__table__)
+# Built once: a statement keeps its cache key, which SQLAlchemy would otherwise recompute.
+_LAST_DIGEST: Final = select(_EVENTS.c.digest).order_by(_EVENTS.c.id.desc()).limit(1)
+_INSERT_EVENTS: Final = insert(_EVENTS)
+_LOCK: Final = text("SELECT pg_advisory_xact_lock(:k)")
 
 
 def canonical(obj: Any) -> bytes:
@@ -48,16 +52,23 @@ async def append(
 async def append_many(
     session: AsyncSession, entries: Sequence[tuple[str, str, str | None, dict[str, Any]]]
 ) -> None:
-    """Add events to the chain in order, in the caller's transaction (one read, one insert)."""
+    """Add events to the chain in order, in the caller's transaction (`append_rows`)."""
+    if entries:
+        await (await session.connection()).run_sync(append_rows, entries)
+
+
+def append_rows(
+    connection: Connection, entries: Sequence[tuple[str, str, str | None, dict[str, Any]]]
+) -> None:
+    """Add events to the chain in order, in the connection's transaction: one read, one
+    insert, Core statements (synchronous: see `reviews.write_many`)."""
     if not entries:
         return
-    # Core statements on the session's connection, without the session's ORM bookkeeping.
-    connection = await session.connection()
     if connection.dialect.name == "postgresql":
         # Appends from several instances must not read the same predecessor: hold a
         # transaction-scoped lock until commit.
-        await connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-    prev = await connection.scalar(select(_EVENTS.c.digest).order_by(_EVENTS.c.id.desc()).limit(1))
+        connection.execute(_LOCK, {"k": _LOCK_KEY})
+    prev = connection.scalar(_LAST_DIGEST)
     prev = prev or GENESIS
     rows: list[dict[str, Any]] = []
     for actor, action, review_id, data in entries:
@@ -77,7 +88,7 @@ async def append_many(
         prev = digest
     # One multi-row insert, rows in chain order: ids are assigned in that order, and verify
     # walks by id.
-    await connection.execute(insert(_EVENTS), rows)
+    connection.execute(_INSERT_EVENTS, rows)
 
 
 def verify_chain(events: Sequence[AuditEvent]) -> list[str]:

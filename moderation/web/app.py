@@ -14,7 +14,7 @@ from moderation.policy import load_policy
 from moderation.scoring import Scorer
 from moderation.settings import Settings
 from moderation.storage import activations
-from moderation.storage.engine import make_engine, make_sessionmaker
+from moderation.storage.engine import SyncWriter, make_engine, make_sessionmaker
 from moderation.storage.keys import get_or_create
 from moderation.storage.migrate import upgrade_async
 from moderation.web import routes
@@ -31,6 +31,7 @@ from moderation.web.keys import (
     SETTINGS,
     TOKEN_CACHE,
     WRITE_LOCK,
+    WRITER,
     ScorerHolder,
 )  # fmt: skip
 from moderation.web.metrics import Metrics
@@ -102,7 +103,12 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
     # SQLite allows one writer: queue writers here. PostgreSQL needs no such lock.
     app[WRITE_LOCK] = asyncio.Lock() if sqlite else contextlib.nullcontext()
     app[PSEUDONYM_KEY] = await get_or_create(app[SESSIONS], "pseudonym")
+    writer = SyncWriter.for_url(settings.database_url)
+    if writer is not None:
+        app[WRITER] = writer
     yield
+    if writer is not None:
+        writer.close()
     await engine.dispose()
 
 

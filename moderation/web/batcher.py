@@ -13,13 +13,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import web
 
 from moderation import reviews as domain
 from moderation import shadow
 from moderation.intake import ReviewIn
+from moderation.scoring import Scored
+from moderation.storage.engine import SyncWriter
 from moderation.storage.models import Review
 from moderation.web.keys import (
     BATCHER,
@@ -29,6 +30,7 @@ from moderation.web.keys import (
     SCORER,
     SESSIONS,
     WRITE_LOCK,
+    WRITER,
 )  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -123,6 +125,52 @@ class IntakeBatcher:
             )
             for j, s in zip(jobs, scored, strict=True)
         ]
+        version = scorer.policy.version
+        writer = app.get(WRITER)
+        # The usual batch on SQLite (no legal case to open, which is the ORM's work) is stored
+        # in one hop to the writer's thread; the others, and a batch holding a review stored
+        # already, through an async session.
+        done = False
+        if writer is not None and not any(r.legal_hold for r in built):
+            done = await self._store_in_one_hop(writer, jobs, built, scored, shadow_scored, version)
+        if not done:
+            await self._store_in_session(jobs, built, scored, shadow_scored, version)
+
+    async def _store_in_one_hop(
+        self,
+        writer: SyncWriter,
+        jobs: list[_Job],
+        built: list[Review],
+        scored: list[Scored],
+        shadow_scored: list[Scored] | None,
+        policy_version: str,
+    ) -> bool:
+        """Store a batch of new reviews on the writer's thread; False, having written nothing,
+        when one of them is stored already (the session path answers those)."""
+        batch = [(j.actor, r) for j, r in zip(jobs, built, strict=True)]
+        try:
+            async with self.app[WRITE_LOCK]:
+                written = await writer.run(domain.write_new, batch, shadow_scored)
+        except Exception:
+            await self._one_by_one(jobs, scored, policy_version)
+            return True
+        if written:
+            for job, review in zip(jobs, built, strict=True):
+                self._count(review)
+                job.future.set_result((review, True))
+        return written
+
+    async def _store_in_session(
+        self,
+        jobs: list[_Job],
+        built: list[Review],
+        scored: list[Scored],
+        shadow_scored: list[Scored] | None,
+        policy_version: str,
+    ) -> None:
+        """Store the new reviews of a batch through an async session; answer the others as
+        stored (or as a conflict, when the id came with another text)."""
+        app = self.app
         try:
             async with app[WRITE_LOCK], app[SESSIONS]() as session, session.begin():
                 stored = await domain.find_many(session, [j.review_in.review_id for j in jobs])
@@ -138,12 +186,7 @@ class IntakeBatcher:
                         session, [built[i] for i in new], [shadow_scored[i] for i in new]
                     )
         except Exception:
-            # Usually a review id stored meanwhile by another instance: redo one by one, so
-            # one review's problem is that review's alone.
-            # Without shadow scores: whatever failed, the shadow must not be able to fail again.
-            log.info("batch of %d stored one by one after a conflict", len(jobs))
-            for job, s in zip(jobs, scored, strict=True):
-                await self._store_one(job, s, scorer.policy.version)
+            await self._one_by_one(jobs, scored, policy_version)
             return
         for job, review in zip(jobs, built, strict=True):
             found = stored.get(job.review_in.review_id)
@@ -155,7 +198,15 @@ class IntakeBatcher:
             else:
                 job.future.set_exception(Conflict(job.review_in.review_id))
 
-    async def _store_one(self, job: _Job, scored: Any, policy_version: str) -> None:
+    async def _one_by_one(self, jobs: list[_Job], scored: list[Scored], version: str) -> None:
+        """After a failed batch, usually a review id stored meanwhile by another instance:
+        each review alone, so one review's problem is that review's alone. Without shadow
+        scores: whatever failed, the shadow must not be able to fail again."""
+        log.info("batch of %d stored one by one after a conflict", len(jobs))
+        for job, s in zip(jobs, scored, strict=True):
+            await self._store_one(job, s, version)
+
+    async def _store_one(self, job: _Job, scored: Scored, policy_version: str) -> None:
         app = self.app
         review = domain.build(
             job.review_in, scored, policy_version=policy_version, pseudonym_key=app[PSEUDONYM_KEY]

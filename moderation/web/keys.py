@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from moderation.scoring import Scorer
 from moderation.settings import Settings
+from moderation.storage.engine import SyncWriter
 from moderation.web.metrics import Metrics
 from moderation.web.tokencache import TokenCache
 
@@ -37,6 +38,8 @@ TOKEN_CACHE = web.AppKey("token_cache", TokenCache)
 BATCHER: web.AppKey["IntakeBatcher"] = web.AppKey("batcher")
 # Signs the moderators' page session cookies; shared by every instance through the database.
 SESSION_SECRET = web.AppKey("session_secret", str)
+# On a SQLite file, the intake's write transactions run whole on one thread (absent otherwise).
+WRITER = web.AppKey("writer", SyncWriter)
 # SQLite has one writer at a time; queueing writers here avoids "database is locked" retries.
 WRITE_LOCK = web.AppKey("write_lock", AbstractAsyncContextManager[Any])
 ROLE = web.RequestKey("role", str)  # the caller's role, set by the auth middleware
