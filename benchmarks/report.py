@@ -19,10 +19,10 @@ NOTES = """## Reading the figures
   one integer key, looked up in the vocabulary's sorted keys for a whole batch at once, with
   the same float32 arithmetic as sklearn, so the matrix is sklearn's to the bit
   (tests/test_chargrams.py). Both cue lexicons read one list of words, and word keys are
-  cached. Against sklearn's own transforms in the same run (table above): 862 → 305 µs a review
-  in batches of 64 (2.8×; 829 → 357 in an earlier run), 4,727 → 946 µs for one review. The
-  classifier alone costs 722 µs a review in batches of 64 against 1,995 µs one at a time: what
-  is left per call is the normaliser (≈ 270–400 µs a review) and numpy's fixed cost per
+  cached. Against sklearn's own transforms in the same run (table above): 889 → 428 µs a review
+  in batches of 64 (2.1×; 2.3× and 2.8× in two earlier runs), 3,833 → 752 µs for one review.
+  The classifier alone costs 679 µs a review in batches of 64 against 1,393 µs one at a time:
+  what is left per call is the normaliser (≈ 200–400 µs a review) and numpy's fixed cost per
   operation. Scores differ from sklearn's path by at most 1.4e-6 on the 3,399 unseen reviews
   of data/unseen, and no flag changes.
 - **The idempotency lookup is in the write transaction (2026-11-25).** The intake batcher used
@@ -47,7 +47,8 @@ NOTES = """## Reading the figures
   session path does the same work through `run_sync`, one implementation for both. Batches
   with a review on legal hold (its case is opened with the ORM) or with a review stored
   already (a retry) take the session path. The write-path table shows both on SQLite: the
-  hop matters for small batches (a lone review 6.7 → 2.1 ms), not in batches of 64. Over
+  hop matters most for small batches (a lone review 6.1 → 1.3 ms; 6.7 → 2.1 in an earlier
+  run). Over
   HTTP, the code before against after, alternating twice (same command as above): 1 client
   57 / 72 → 79 / 87 req/s, p50 16.5 / 13.7 → 9.9 / 9.0 ms; 8 clients 144 / 149 → 151 / 152;
   64 clients 217 / 230 → 264 / 253. The statements are now built once (a statement keeps its
@@ -55,6 +56,14 @@ NOTES = """## Reading the figures
   that last step, SQLAlchemy held ≈ 28% of the samples (the ORM objects of `reviews.build`, and
   the session path of batches with a review on legal hold, frequent among this benchmark's
   texts, which are our labelled corpus) and the classifier, detectors and normaliser ≈ 12%.
+- **Character tables checked before they are applied (2026-11-25).** `str.translate` looks
+  every character up in its table (≈ 30 µs a review here), and a review went through five
+  tables. `CharMap` (`moderation/text/chars.py`) first asks a regex of the mapped characters,
+  which most reviews do not hold, and the two tables of the light view are now one; the
+  output is `str.translate`'s (a hypothesis test, and identical normalised text and detector
+  spans on the 41,749 texts of data/reviews and data/unseen). Against the code before,
+  alternating three times (min of 5 passes over 2,600 reviews), µs a review: normaliser
+  257 / 259 / 256 → 204 / 232 / 214, detectors 205 / 192 / 196 → 168 / 179 / 171.
 - **Two service processes** on one PostgreSQL database (the supported multi-instance set-up),
   against one, 64 clients spread over them, alternating twice (a scratch script over
   `benchmarks/load.py`, 6 s each): 216 / 240 → 315 / 298 req/s, p99 ≈ 0.5 → 0.44 s. The load

@@ -83,7 +83,10 @@ async def test_swap_under_load_loses_no_request_and_versions_change_once(
     # before it is old and everything after it is new (checked above); nothing else appears.
     assert {v for _, _, v in seen} == {"2026-01-01.1", "2026-01-01.2"}
     in_flight = [v for sent, answered, v in seen if answered >= start and sent <= end]
-    assert len(in_flight) <= 16  # at most two batches straddle the swap
+    # At most three batches of 8 overlap the swap: one answered as the swap begins, one scored
+    # before the new model's loading takes the scoring thread (the admin request is still
+    # being handled when the window opens), and one that waits for the loading to end.
+    assert len(in_flight) <= 24
     ready = await (await client.get("/readyz")).json()
     assert ready["model_version"] == "2026-01-01.2"
 

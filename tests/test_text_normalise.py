@@ -1,7 +1,7 @@
 """The anti-evasion layer sees through the ways Persian users write and hide words."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moderation.text import evasion_view, normalise_for_scoring
@@ -88,3 +88,24 @@ def test_span_maps_back_to_the_whole_obfuscated_word() -> None:
 def test_out_of_range_span_is_refused() -> None:
     with pytest.raises(ValueError, match="outside"):
         MappedText.of("abc").original_span(2, 5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("يكىۀةABCxyz ۱۲٣ abc\u200cیک")) | st.characters(codec="utf-8")))
+def test_a_charmap_gives_str_translate_exactly(text: str) -> None:
+    """CharMap skips `str.translate` for a text holding none of its characters; whatever the
+    text, the result is `str.translate`'s (deletions and longer replacements included)."""
+    from moderation.text.chars import ONE_TO_ONE, CharMap
+
+    tables = [ONE_TO_ONE, str.maketrans({"A": "aa", "ی": None, "x": "y"}), {}]
+    for table in tables:
+        assert CharMap(table)(text) == text.translate(table)
+
+
+def test_a_charmap_leaves_a_text_without_its_characters_alone() -> None:
+    from moderation.text.chars import ONE_TO_ONE, CharMap
+
+    unify = CharMap(ONE_TO_ONE)
+    plain = "گوشی خوبیه"
+    assert unify(plain) is plain  # not even copied
+    assert unify("قيمت ١٢٠") == "قیمت 120"

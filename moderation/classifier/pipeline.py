@@ -145,7 +145,7 @@ class FeatureStack(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         storefront's case, sklearn's validation and sparse bookkeeping cost more than the
         n-gram lookups themselves (≈ 0.4 ms a vectorizer for one review), and character
         n-grams are counted with numpy (chargrams.py): in batches of 64 the whole step is
-        2.3–2.8x faster than sklearn's transforms (docs/benchmarks.md).
+        2.1–2.8x faster than sklearn's transforms (docs/benchmarks.md, three runs).
         """
         blocks = []
         for _, transformer, weight in self.transformers:

@@ -46,10 +46,10 @@ class SyncWriter:
 
     Through the async engine every statement is a hop to aiosqlite's thread and back, through
     SQLAlchemy's greenlet adapter: for a lone review the intake's write transaction (the id
-    lookup, four inserts, the audit chain's last digest) took 6.7 ms here, against 2.1 ms for
-    the same statements run whole on one thread (`benchmarks/write_path.py`). Only for a
-    SQLite file: PostgreSQL would need a synchronous driver, and an in-memory SQLite database
-    is private to its connection.
+    lookup, four inserts, the audit chain's last digest) took 6.1–6.7 ms here, against
+    1.3–2.1 ms for the same statements run whole on one thread (`benchmarks/write_path.py`,
+    two runs). Only for a SQLite file: PostgreSQL would need a synchronous driver, and an
+    in-memory SQLite database is private to its connection.
     """
 
     def __init__(self, url: str) -> None:

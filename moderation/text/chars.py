@@ -1,6 +1,31 @@
 """Character classes and one-to-one character tables used by the normalisers."""
 
-from typing import Final
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+
+class CharMap:
+    """A `str.translate` table that first looks whether the text holds a character it maps.
+
+    `str.translate` looks every character of a text up in its table: ≈ 30 µs for a review of
+    90 characters on these machines, and a review went through five such tables (the light
+    view is built for the detectors and again for the normaliser, and hazm has its own). Most
+    reviews hold none of the mapped characters (Arabic letter forms, Latin capitals, other
+    digit scripts); a regex of them answers that in ≈ 1 µs, and such a text is returned as
+    it is. Otherwise `str.translate` runs, so the result is always exactly its result.
+    """
+
+    def __init__(self, table: Mapping[int, Any]) -> None:
+        self.table = dict(table)
+        keys = "".join(re.escape(chr(k)) for k in sorted(self.table))
+        self._mapped = re.compile(f"[{keys}]") if keys else None
+
+    def __call__(self, text: str) -> str:
+        if self._mapped is None or self._mapped.search(text) is None:
+            return text
+        return text.translate(self.table)
+
 
 # Invisible characters abusers put inside words to break matching: zero-width space/joiner,
 # word joiner, BOM, soft hyphen and the bidi controls. ZWNJ (U+200C) is legitimate Persian

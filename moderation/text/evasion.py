@@ -3,10 +3,20 @@
 import re
 from typing import Final
 
-from moderation.text.chars import DIACRITICS, INVISIBLE, ONE_TO_ONE, PERSIAN_LETTERS, TATWEEL
+from moderation.text.chars import (
+    DIACRITICS,
+    INVISIBLE,
+    ONE_TO_ONE,
+    PERSIAN_LETTERS,
+    TATWEEL,
+    CharMap,
+)
 from moderation.text.mapped import MappedText
 
 _LOWER: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# Letters and digits unified and Latin lowercased in one pass: the two tables' keys are
+# disjoint, and neither maps to the other's keys.
+_UNIFY: Final = CharMap({**ONE_TO_ONE, **_LOWER})
 _DROP: Final = frozenset(INVISIBLE | DIACRITICS | {TATWEEL})
 _L: Final = f"[{PERSIAN_LETTERS}a-z]"
 _NOT_L: Final = f"(?<![{PERSIAN_LETTERS}a-z\u200c])"
@@ -49,7 +59,7 @@ def light_view(text: str) -> MappedText:
     Detectors of numbers, e-mails and links read this view: joining letters or collapsing
     repeats would damage them (www, double digits).
     """
-    return MappedText.of(text).translate(ONE_TO_ONE).translate(_LOWER).drop(_DROP)
+    return MappedText.of(text).translate(_UNIFY).drop(_DROP)
 
 
 def evasion_view(text: str) -> MappedText:

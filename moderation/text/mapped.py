@@ -22,9 +22,12 @@ class MappedText:
         n = len(original)
         return cls(original, tuple(range(n)), tuple(range(1, n + 1)), original)
 
-    def translate(self, table: dict[int, int]) -> MappedText:
-        """Apply a one-to-one character table (offsets are unchanged)."""
-        return MappedText(self.text.translate(table), self.starts, self.ends, self.original)
+    def translate(self, table: Callable[[str], str]) -> MappedText:
+        """Apply a one-to-one character table, a `CharMap` (offsets are unchanged)."""
+        text = table(self.text)
+        if text is self.text:
+            return self
+        return MappedText(text, self.starts, self.ends, self.original)
 
     def drop(self, chars: frozenset[str]) -> MappedText:
         """Delete every character in `chars`."""

@@ -8,7 +8,7 @@ from hazm import Normalizer
 from hazm.constants import TRANSLATION_DST, TRANSLATION_SRC
 from hazm.utils import maketrans
 
-from moderation.text.chars import ZWNJ
+from moderation.text.chars import ZWNJ, CharMap
 from moderation.text.evasion import evasion_view
 from moderation.text.finglish import to_persian
 
@@ -40,10 +40,10 @@ class _CachedNormalizer(Normalizer):  # type: ignore[misc]
     order, same output; digits are folded by us, so hazm's Persian-digit step is off.
     """
 
-    _table = maketrans(TRANSLATION_SRC, TRANSLATION_DST)
+    _table = CharMap(maketrans(TRANSLATION_SRC, TRANSLATION_DST))
 
     def normalize(self, text: str) -> str:
-        text = text.translate(self._table)
+        text = self._table(text)
         text = self.persian_style(text)
         text = self.remove_diacritics(text)
         text = self.correct_spacing(text)
